@@ -1,0 +1,166 @@
+package fapilog
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingWriter discards what it is given and counts the lines, so each
+// benchmark can check it wrote what it claims.
+type countingWriter struct{ lines, bytes atomic.Int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n := 0
+	for _, c := range p {
+		if c == '\n' {
+			n++
+		}
+	}
+	w.lines.Add(int64(n))
+	w.bytes.Add(int64(len(p)))
+	return len(p), nil
+}
+
+var (
+	benchTime = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	benchErr  = errors.New("fail")
+)
+
+func attrs5() []slog.Attr {
+	return []slog.Attr{
+		slog.Int("int", 1), slog.String("string", "four!"), slog.Bool("bool", true),
+		slog.Float64("float", 3.14), slog.Time("time", benchTime),
+	}
+}
+
+func attrs10() []slog.Attr {
+	return append(attrs5(),
+		slog.Int64("int64", -7), slog.Uint64("uint64", 7), slog.Duration("dur", time.Second),
+		slog.String("string2", "a somewhat longer string value"), slog.Int("int2", 42))
+}
+
+// benchLogger is an async logger into a counting writer. Block with a
+// large queue keeps drops at zero; the benchmark fails if any happen.
+func benchLogger(b *testing.B) (*AsyncLogger, *countingWriter) {
+	w := &countingWriter{}
+	l, err := NewAsync(Config{Sinks: []Sink{NewWriterSink(w)}, Backpressure: Block, BlockTimeout: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return l, w
+}
+
+// finish closes l and checks that every record the benchmark logged was
+// written: nothing dropped, every line counted.
+func finish(b *testing.B, l interface {
+	Close(context.Context) error
+	Stats() Stats
+}, w *countingWriter, want int64) {
+	b.StopTimer()
+	if err := l.Close(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	st := l.Stats()
+	if st.Dropped != 0 || st.Failed != 0 {
+		b.Fatalf("dropped %d, failed %d", st.Dropped, st.Failed)
+	}
+	if got := w.lines.Load(); got != want {
+		b.Fatalf("wrote %d lines, want %d", got, want)
+	}
+	b.ReportMetric(float64(st.Batches), "batches")
+}
+
+// BenchmarkAsyncCaller is the cost to the caller of an async log call; the
+// worker encodes and writes concurrently, on the other core.
+func BenchmarkAsyncCaller(b *testing.B) {
+	cases := []struct {
+		name  string
+		attrs []slog.Attr
+		with  bool
+	}{
+		{"attrs=0", nil, false},
+		{"attrs=5", attrs5(), false},
+		{"attrs=10", attrs10(), false},
+		{"with=10/attrs=0", nil, true},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			l, w := benchLogger(b)
+			lg := l
+			if c.with {
+				lg = l.With(attrs10()...)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					lg.Info("Test logging, but use a somewhat realistic message length.", c.attrs...)
+				}
+			})
+			finish(b, l, w, int64(b.N))
+		})
+	}
+}
+
+// BenchmarkAsyncEndToEnd includes the worker's encoding and writing: the
+// Flush that waits for the last record is inside the timed region.
+func BenchmarkAsyncEndToEnd(b *testing.B) {
+	l, w := benchLogger(b)
+	as := attrs10()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l.Info("Test logging, but use a somewhat realistic message length.", as...)
+		}
+	})
+	if err := l.Flush(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	finish(b, l, w, int64(b.N))
+}
+
+// BenchmarkSync is a SyncLogger with one caller, and with 8 concurrent
+// callers sharing batch writes.
+func BenchmarkSync(b *testing.B) {
+	for _, par := range []int{1, 8} {
+		b.Run(map[int]string{1: "goroutines=1", 8: "goroutines=8"}[par], func(b *testing.B) {
+			w := &countingWriter{}
+			l, err := NewSync(Config{Sinks: []Sink{NewWriterSink(w)}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			as := attrs10()
+			b.ReportAllocs()
+			b.SetParallelism(par) // par × GOMAXPROCS goroutines
+			if par == 1 {
+				for b.Loop() {
+					l.Info("Test logging, but use a somewhat realistic message length.", as...)
+				}
+			} else {
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						l.Info("Test logging, but use a somewhat realistic message length.", as...)
+					}
+				})
+			}
+			finish(b, l, w, int64(b.N))
+		})
+	}
+}
+
+// BenchmarkEncodeRecord is the worker's encoding of one record alone.
+func BenchmarkEncodeRecord(b *testing.B) {
+	r := &record{time: benchTime, level: slog.LevelInfo, msg: "Test logging, but use a somewhat realistic message length.", scope: rootScope.withAttrs(attrs5())}
+	r.addAttrs(attrs10())
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = r.appendJSON(buf[:0])
+	}
+	b.SetBytes(int64(len(buf)))
+}

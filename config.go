@@ -1,0 +1,146 @@
+package fapilog
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Backpressure says what a log call does when the queue is full.
+type Backpressure int
+
+const (
+	// DropNewest drops the new record and counts it in Stats.Dropped.
+	// The caller never waits. It is the default.
+	DropNewest Backpressure = iota
+	// Block makes the caller wait for room, up to Config.BlockTimeout,
+	// then drops and counts the record.
+	Block
+)
+
+// String returns "DropNewest" or "Block".
+func (b Backpressure) String() string {
+	switch b {
+	case DropNewest:
+		return "DropNewest"
+	case Block:
+		return "Block"
+	}
+	return fmt.Sprintf("Backpressure(%d)", int(b))
+}
+
+// Defaults for the zero values of Config.
+const (
+	DefaultQueueSize    = 16384
+	DefaultBatchSize    = 256
+	DefaultBlockTimeout = time.Second
+	maxQueueSize        = 1 << 30
+)
+
+// Config configures a logger. The zero Config is ready to use: JSON lines
+// to os.Stdout at slog.LevelInfo, a queue of 16384 records, batches of 256,
+// dropping new records when the queue is full.
+type Config struct {
+	// Level is the minimum level logged; nil means slog.LevelInfo.
+	// A *slog.LevelVar changes it while the logger runs.
+	Level slog.Leveler
+	// Sinks receive every batch; nil means one sink writing JSON lines to
+	// os.Stdout. An empty non-nil slice is an error.
+	Sinks []Sink
+	// QueueSize is the ring capacity, rounded up to a power of two;
+	// 0 means 16384.
+	QueueSize int
+	// BatchSize is the most records handed to a sink in one write;
+	// 0 means 256.
+	BatchSize int
+	// Backpressure is what a full queue does to a new record;
+	// the default is DropNewest.
+	Backpressure Backpressure
+	// BlockTimeout is the longest a call waits for room under Block (or
+	// for a protected record); 0 means 1s, negative means no limit.
+	BlockTimeout time.Duration
+	// ProtectedLevel: records at or above it wait for room like Block under
+	// either policy; nil means slog.LevelError.
+	ProtectedLevel slog.Leveler
+	// AddSource records the caller's function, file and line as "source".
+	AddSource bool
+	// Diagnostics receives the logger's own errors (failing sinks, dropped
+	// records) as rate-limited JSON lines; nil means os.Stderr.
+	Diagnostics io.Writer
+}
+
+// settings is a validated Config with its defaults filled in.
+type settings struct {
+	level        slog.Leveler
+	protected    slog.Leveler
+	sinks        []Sink
+	queueSize    int
+	batchSize    int
+	block        bool
+	blockTimeout time.Duration // < 0: no limit
+	addSource    bool
+	diagnostics  io.Writer
+}
+
+// configError names the Config field that is wrong.
+func configError(field string, format string, args ...any) error {
+	return fmt.Errorf("fapilog: Config.%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+func (c Config) settings() (settings, error) {
+	s := settings{
+		level:        c.Level,
+		protected:    c.ProtectedLevel,
+		sinks:        c.Sinks,
+		queueSize:    c.QueueSize,
+		batchSize:    c.BatchSize,
+		blockTimeout: c.BlockTimeout,
+		addSource:    c.AddSource,
+		diagnostics:  c.Diagnostics,
+	}
+	switch c.Backpressure {
+	case DropNewest:
+	case Block:
+		s.block = true
+	default:
+		return s, configError("Backpressure", "unknown value %d", int(c.Backpressure))
+	}
+	if s.level == nil {
+		s.level = slog.LevelInfo
+	}
+	if s.protected == nil {
+		s.protected = slog.LevelError
+	}
+	if s.sinks == nil {
+		s.sinks = []Sink{NewWriterSink(os.Stdout)}
+	} else if len(s.sinks) == 0 {
+		return s, configError("Sinks", "empty; use nil for the default stdout sink")
+	}
+	for i, sk := range s.sinks {
+		if sk == nil {
+			return s, configError("Sinks", "element %d is nil", i)
+		}
+	}
+	s.sinks = append([]Sink(nil), s.sinks...)
+	switch {
+	case s.queueSize == 0:
+		s.queueSize = DefaultQueueSize
+	case s.queueSize < 0 || s.queueSize > maxQueueSize:
+		return s, configError("QueueSize", "%d is outside 0..%d", s.queueSize, maxQueueSize)
+	}
+	switch {
+	case s.batchSize == 0:
+		s.batchSize = DefaultBatchSize
+	case s.batchSize < 0:
+		return s, configError("BatchSize", "%d is negative", s.batchSize)
+	}
+	if s.blockTimeout == 0 {
+		s.blockTimeout = DefaultBlockTimeout
+	}
+	if s.diagnostics == nil {
+		s.diagnostics = os.Stderr
+	}
+	return s, nil
+}

@@ -1,0 +1,406 @@
+package fapilog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func closeLogger(t testing.TB, c interface {
+	Close(context.Context) error
+	Stats() Stats
+}) Stats {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, c.Close(ctx))
+	st := c.Stats()
+	requireBalanced(t, st)
+	return st
+}
+
+func TestSyncReturnsAfterWrite(t *testing.T) {
+	sink := &memSink{}
+	l, err := NewSync(Config{Sinks: []Sink{sink}})
+	require.NoError(t, err)
+	for i := range 100 {
+		l.Info("hello", slog.Int("i", i))
+		lines := sink.lines(t) // no Flush: the call itself waited
+		require.Len(t, lines, i+1)
+		require.Equal(t, float64(i), lines[i]["i"])
+	}
+	closeLogger(t, l)
+}
+
+func TestSyncConcurrentCallersShareBatches(t *testing.T) {
+	sink := &faultSink{delay: 200 * time.Microsecond}
+	l, err := NewSync(Config{Sinks: []Sink{sink}})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				l.Info("m", slog.Int("g", g), slog.Int("i", i))
+			}
+		})
+	}
+	wg.Wait()
+	st := closeLogger(t, l)
+	require.Equal(t, uint64(1600), st.Written)
+	require.Less(t, st.Batches, uint64(1600), "concurrent sync callers share batch writes")
+	t.Logf("1600 sync records in %d batches", st.Batches)
+}
+
+func TestAsyncNeverBlocksOnHungSink(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{})}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 64, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 10000 {
+			l.Info("m", slog.Int("i", i))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("async calls blocked on a hung sink")
+	}
+	st := l.Stats()
+	require.Equal(t, uint64(10000), st.Submitted)
+	require.Greater(t, st.Dropped, uint64(9000))
+	close(sink.gate)
+	closeLogger(t, l)
+}
+
+func TestBlockLosesNothing(t *testing.T) {
+	const goroutines, per = 8, 100_000
+	n := per
+	if testing.Short() {
+		n = 10_000
+	}
+	sink := &memSink{}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, Backpressure: Block, BlockTimeout: -1, QueueSize: 1024})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range n {
+				l.Info("m", slog.Int("g", g), slog.Int("i", i))
+			}
+		})
+	}
+	wg.Wait()
+	st := closeLogger(t, l)
+	require.Equal(t, uint64(goroutines*n), st.Written)
+	require.Zero(t, st.Dropped)
+
+	// Every record exactly once, in order per goroutine.
+	next := make([]int, goroutines)
+	dec := json.NewDecoder(bytes.NewReader([]byte(sink.String())))
+	for {
+		var m struct{ G, I int }
+		if err := dec.Decode(&m); err != nil {
+			break
+		}
+		require.Equal(t, next[m.G], m.I, "goroutine %d", m.G)
+		next[m.G]++
+	}
+	for g := range goroutines {
+		require.Equal(t, n, next[g])
+	}
+}
+
+func TestProtectedLevelWaitsUnderDropNewest(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, BlockTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	l.Info("first")
+	<-sink.entered
+	l.Info("a")
+	l.Info("b")
+	l.Info("dropped") // full: Info is dropped at once
+	require.Equal(t, uint64(1), l.Stats().Dropped)
+
+	start := time.Now()
+	l.Error("waits, then dropped")
+	require.GreaterOrEqual(t, time.Since(start), 20*time.Millisecond, "an Error waits for room")
+	require.Equal(t, uint64(2), l.Stats().Dropped)
+
+	errDone := make(chan struct{})
+	go func() { l.Error("gets in"); close(errDone) }()
+	time.Sleep(5 * time.Millisecond)
+	close(sink.gate)
+	<-errDone
+	st := closeLogger(t, l)
+	require.Equal(t, uint64(4), st.Written)
+	require.Contains(t, sink.String(), "gets in")
+}
+
+func TestCloseWithHungSinkReturnsByDeadline(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	for range 50 {
+		l.Info("m")
+	}
+	<-sink.entered
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	require.ErrorIs(t, l.Close(ctx), context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 2*time.Second)
+	requireBalanced(t, l.Stats())
+	l.Info("after close") // safe, counted
+	requireBalanced(t, l.Stats())
+	close(sink.gate)
+	closeLogger(t, l)
+}
+
+func TestLogAfterCloseIsSafeAndCounted(t *testing.T) {
+	sink := &memSink{}
+	a, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	s := a.Sync()
+	a.Info("before")
+	closeLogger(t, a)
+	a.Info("after")
+	s.Error("after, sync")
+	a.With(slog.Int("k", 1)).Warn("after, child")
+	st := a.Stats()
+	requireBalanced(t, st)
+	require.Equal(t, uint64(3), st.Dropped)
+	require.NoError(t, s.Flush(context.Background()))
+	require.NoError(t, s.Close(context.Background()))
+	require.Len(t, sink.lines(t), 1)
+}
+
+func TestCloseFromManyGoroutines(t *testing.T) {
+	sink := &memSink{}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 1000 {
+				l.Info("m", slog.Int("g", g), slog.Int("i", i))
+				if i == 500 && g%2 == 0 {
+					require.NoError(t, l.Close(context.Background()))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	st := closeLogger(t, l)
+	require.Equal(t, uint64(8000), st.Submitted)
+	require.Equal(t, 1, sink.closes)
+	require.Len(t, sink.lines(t), int(st.Written))
+}
+
+func TestFacesShareOnePipeline(t *testing.T) {
+	sink := &memSink{}
+	a, err := NewAsync(Config{Sinks: []Sink{sink}})
+	require.NoError(t, err)
+	s := a.With(slog.String("svc", "x")).Sync()
+	s.Info("sync")
+	a.Info("async")
+	a2 := s.Async().WithGroup("g")
+	a2.Info("grouped", slog.Int("n", 1))
+	require.NoError(t, a.Flush(context.Background()))
+	require.Equal(t, a.Stats(), s.Stats())
+	lines := sink.lines(t)
+	require.Len(t, lines, 3)
+	require.Equal(t, "x", lines[0]["svc"])
+	require.Nil(t, lines[1]["svc"])
+	require.Equal(t, map[string]any{"n": float64(1)}, lines[2]["g"])
+	require.Equal(t, "x", lines[2]["svc"])
+	st := closeLogger(t, s)
+	require.Equal(t, uint64(3), st.Written)
+}
+
+func TestValuesCapturedAtCallTime(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}})
+	require.NoError(t, err)
+	l.Info("first")
+	<-sink.entered // the worker is busy: the next records wait in the queue
+	m := map[string]int{"a": 1}
+	s := []string{"x"}
+	type user struct{ Name string }
+	u := &user{Name: "ann"}
+	l.Info("snap", slog.Any("m", m), slog.Any("s", s), slog.Any("u", u), slog.Group("g", slog.Any("m", m)))
+	m["a"] = 2 // would race with the worker without the capture
+	s[0] = "y"
+	u.Name = "bob"
+	close(sink.gate)
+	closeLogger(t, l)
+	lines := sink.lines(t)
+	require.Len(t, lines, 2)
+	require.Equal(t, map[string]any{"a": float64(1)}, lines[1]["m"])
+	require.Equal(t, []any{"x"}, lines[1]["s"])
+	require.Equal(t, map[string]any{"Name": "ann"}, lines[1]["u"])
+	require.Equal(t, map[string]any{"m": map[string]any{"a": float64(1)}}, lines[1]["g"])
+}
+
+func TestConfigErrorsNameTheField(t *testing.T) {
+	for field, cfg := range map[string]Config{
+		"QueueSize":    {QueueSize: -1},
+		"BatchSize":    {BatchSize: -5},
+		"Backpressure": {Backpressure: 7},
+		"Sinks":        {Sinks: []Sink{nil}},
+	} {
+		_, err := NewAsync(cfg)
+		require.ErrorContains(t, err, "Config."+field)
+		_, err = NewSync(cfg)
+		require.ErrorContains(t, err, "Config."+field)
+	}
+	_, err := NewAsync(Config{Sinks: []Sink{}})
+	require.ErrorContains(t, err, "Config.Sinks")
+	_, err = NewAsync(Config{QueueSize: maxQueueSize + 1})
+	require.ErrorContains(t, err, "Config.QueueSize")
+}
+
+func TestLevelVarChangesLive(t *testing.T) {
+	sink := &memSink{}
+	var lv slog.LevelVar
+	l, err := NewSync(Config{Sinks: []Sink{sink}, Level: &lv})
+	require.NoError(t, err)
+	l.Debug("hidden")
+	require.False(t, l.Enabled(context.Background(), slog.LevelDebug))
+	lv.Set(slog.LevelDebug)
+	l.Debug("shown")
+	require.True(t, l.Enabled(context.Background(), slog.LevelDebug))
+	st := closeLogger(t, l)
+	require.Equal(t, uint64(1), st.Submitted)
+	require.Contains(t, sink.String(), "shown")
+}
+
+// TestOutputMatchesSlogJSON compares our lines with slog.JSONHandler's for
+// the same calls, With and WithGroup chains included.
+func TestOutputMatchesSlogJSON(t *testing.T) {
+	type step struct {
+		group string
+		attrs []slog.Attr
+	}
+	cases := map[string]struct {
+		chain []step
+		attrs []slog.Attr
+	}{
+		"plain":           {attrs: []slog.Attr{slog.Int("a", 1), slog.String("b", "x")}},
+		"with":            {chain: []step{{attrs: []slog.Attr{slog.Bool("w", true)}}}, attrs: []slog.Attr{slog.Int("a", 1)}},
+		"group":           {chain: []step{{group: "g"}}, attrs: []slog.Attr{slog.Int("a", 1)}},
+		"empty group":     {chain: []step{{group: "g"}}},
+		"group with":      {chain: []step{{group: "g"}, {attrs: []slog.Attr{slog.Int("w", 1)}}, {group: "h"}}, attrs: []slog.Attr{slog.Int("a", 1)}},
+		"group with none": {chain: []step{{group: "g"}, {attrs: []slog.Attr{slog.Int("w", 1)}}, {group: "h"}}},
+		"nested attrs":    {attrs: []slog.Attr{slog.Group("n", slog.Int("x", 1), slog.Group("e")), slog.Group("", slog.Int("inl", 2)), {}}},
+		"with empty":      {chain: []step{{attrs: []slog.Attr{{}}}, {group: "g"}}, attrs: []slog.Attr{slog.Any("err", errSinkFault)}},
+		"kinds": {attrs: []slog.Attr{
+			slog.Float64("f", 1.5), slog.Uint64("u", 1<<63), slog.Duration("d", time.Second),
+			slog.Time("t", time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)), slog.Any("m", map[string]int{"k": 1}),
+		}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			sink := &memSink{}
+			ours, err := NewSync(Config{Sinks: []Sink{sink}})
+			require.NoError(t, err)
+			var ref bytes.Buffer
+			theirs := slog.New(slog.NewJSONHandler(&ref, nil))
+			for _, s := range tc.chain {
+				if s.group != "" {
+					ours, theirs = ours.WithGroup(s.group), theirs.WithGroup(s.group)
+				} else {
+					ours, theirs = ours.With(s.attrs...), theirs.With(attrsToArgs(s.attrs)...)
+				}
+			}
+			ours.Info("msg", tc.attrs...)
+			theirs.LogAttrs(context.Background(), slog.LevelInfo, "msg", tc.attrs...)
+			closeLogger(t, ours)
+
+			got, want := sink.lines(t)[0], map[string]any{}
+			require.NoError(t, json.Unmarshal(ref.Bytes(), &want))
+			for _, m := range []map[string]any{got, want} {
+				_, hasTime := m["time"]
+				require.True(t, hasTime)
+				delete(m, "time")
+			}
+			require.Equal(t, want, got, "ours: %s\nslog: %s", sink.String(), ref.String())
+		})
+	}
+}
+
+func attrsToArgs(attrs []slog.Attr) []any {
+	args := make([]any, len(attrs))
+	for i, a := range attrs {
+		args[i] = a
+	}
+	return args
+}
+
+func TestAllocsSteadyState(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under -race")
+	}
+	l, err := NewAsync(Config{Sinks: []Sink{NewWriterSink(discard{})}, Backpressure: Block})
+	require.NoError(t, err)
+	now := time.Now()
+	child := l.With(slog.String("svc", "api"), slog.Int("shard", 3)).WithGroup("req")
+	calls := map[string]func(){
+		"Info 0 attrs": func() { l.Info("static message") },
+		"Info 10 attrs": func() {
+			l.Info("ten", slog.Int("a", 1), slog.String("b", "x"), slog.Bool("c", true), slog.Float64("d", 1.5),
+				slog.Int64("e", -1), slog.Uint64("f", 2), slog.Duration("g", time.Second), slog.Time("h", now),
+				slog.String("i", "y"), slog.Int("j", 10))
+		},
+		"With context 3 attrs": func() { child.Info("ctx", slog.Int("a", 1), slog.String("b", "x"), slog.Bool("c", true)) },
+		"Debug disabled":       func() { l.Debug("off", slog.Int("a", 1)) },
+	}
+	for name, call := range calls {
+		for range 1000 { // warm the pools
+			call()
+		}
+		require.NoError(t, l.Flush(context.Background()))
+		allocs := testing.AllocsPerRun(1000, call)
+		require.Zero(t, allocs, name)
+	}
+	closeLogger(t, l)
+}
+
+// discard is io.Discard without the ReadFrom fast path, as a plain writer.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func TestSourceIsTheCallSite(t *testing.T) {
+	sink := &memSink{}
+	a, err := NewAsync(Config{Sinks: []Sink{sink}, AddSource: true})
+	require.NoError(t, err)
+	s := a.Sync()
+	var lines []int
+	mark := func() { _, _, line, _ := runtime.Caller(1); lines = append(lines, line+1) }
+	mark()
+	a.Info("a")
+	mark()
+	s.Warn("s")
+	mark()
+	a.With(slog.Int("k", 1)).Error("child")
+	mark()
+	s.Log(context.Background(), slog.LevelInfo, "log")
+	closeLogger(t, a)
+	got := sink.lines(t)
+	require.Len(t, got, len(lines))
+	for i, m := range got {
+		src := m["source"].(map[string]any)
+		require.Equal(t, float64(lines[i]), src["line"], "%v", m)
+		require.Contains(t, src["file"], "logger_test.go")
+		require.Contains(t, src["function"], "TestSourceIsTheCallSite")
+	}
+}

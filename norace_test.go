@@ -1,0 +1,5 @@
+//go:build !race
+
+package fapilog
+
+const raceEnabled = false

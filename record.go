@@ -1,0 +1,103 @@
+package fapilog
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// record is one log call, captured on the caller's goroutine and owned by
+// the pipeline from the moment it is queued. It holds no memory the caller
+// may change afterwards: see capture.
+type record struct {
+	time  time.Time
+	msg   string
+	level slog.Level
+	pc    uintptr
+	scope *scope
+	attrs []slog.Attr
+}
+
+// maxPooledAttrs bounds the attr buffer a pooled record keeps, so one huge
+// call does not pin memory for the life of the process.
+const maxPooledAttrs = 64
+
+var recordPool = sync.Pool{New: func() any { return &record{attrs: make([]slog.Attr, 0, 16)} }}
+
+func newRecord() *record { return recordPool.Get().(*record) }
+
+// free returns r to the pool, dropping references to values it held.
+func (r *record) free() {
+	if cap(r.attrs) > maxPooledAttrs {
+		r.attrs = nil
+	} else {
+		clear(r.attrs)
+		r.attrs = r.attrs[:0]
+	}
+	r.scope = nil
+	r.msg = ""
+	recordPool.Put(r)
+}
+
+// addAttrs appends captured copies of attrs to the record.
+func (r *record) addAttrs(attrs []slog.Attr) {
+	start := len(r.attrs)
+	r.attrs = append(r.attrs, attrs...)
+	for i := range r.attrs[start:] {
+		a := &r.attrs[start+i]
+		a.Value = capture(a.Value)
+	}
+}
+
+// capture returns a copy of v that shares no mutable memory with the caller.
+// Primitive kinds are values already (strings are immutable). LogValuers are
+// resolved now, because their result may change later. Groups get their own
+// slice. Anything else behind slog.Any (maps, slices, structs, pointers,
+// errors, json.Marshalers) is encoded to JSON here, on the caller's
+// goroutine: the bytes are the snapshot, and they keep the value's
+// structure for the redactors on the worker.
+func capture(v slog.Value) slog.Value {
+	switch v.Kind() {
+	case slog.KindLogValuer:
+		return capture(v.Resolve())
+	case slog.KindGroup:
+		return slog.GroupValue(capturedAttrs(v.Group())...)
+	case slog.KindAny:
+		switch v.Any().(type) {
+		case nil, rawJSON: // immutable; nil keeps an empty Attr empty
+			return v
+		}
+		return slog.AnyValue(rawJSON(appendValue(nil, v)))
+	}
+	return v
+}
+
+// appendJSON appends r as one JSON line in log/slog's JSON form: time,
+// level, source, msg, the scope's attrs, then the record's own.
+func (r *record) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	if !r.time.IsZero() {
+		b = append(b, `"time":`...)
+		b = appendTime(b, r.time)
+		b = append(b, ',')
+	}
+	b = append(b, `"level":`...)
+	b = appendString(b, r.level.String())
+	if r.pc != 0 {
+		b = append(b, ',')
+		b = appendSource(b, r.pc)
+	}
+	b = append(b, `,"msg":`...)
+	b = appendString(b, r.msg)
+	b = r.scope.appendRecordAttrs(b, r.attrs)
+	return append(b, '}', '\n')
+}
+
+// capturedAttrs returns captured copies of attrs in a new slice.
+func capturedAttrs(attrs []slog.Attr) []slog.Attr {
+	cp := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		cp[i] = slog.Attr{Key: a.Key, Value: capture(a.Value)}
+	}
+	return cp
+}

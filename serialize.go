@@ -1,0 +1,544 @@
+package fapilog
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"reflect"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// This file holds the JSON encoder the worker goroutine uses to turn
+// records into lines. Its output matches [slog.JSONHandler] key for key
+// and byte for byte, with these exceptions, all made so that every line
+// is valid JSON:
+//
+//   - NaN and ±Inf floats are written as the strings "NaN", "+Inf" and
+//     "-Inf" (slog writes an "!ERROR:" string).
+//   - Times with years outside [0,9999] are written as a quoted extended
+//     RFC 3339 string (slog writes an error string followed by the time,
+//     which is not valid JSON).
+//   - A group whose attrs all turn out to be empty leaves the separator
+//     state untouched (slog drops the comma before the next attr).
+//   - Groups nested deeper than maxGroupDepth are cut off (slog recurses
+//     until the stack overflows).
+//   - A rawJSON value is appended as-is.
+//
+// The functions append to a caller-owned buffer and, for slog's
+// primitive kinds, times, durations and groups of them, do not allocate.
+
+// rawJSON is a value captured at log-call time as valid, compact JSON
+// (made by encoding/json on the caller's goroutine), so that mutable data
+// is snapshotted before the record crosses to the worker. The encoder
+// appends it as-is.
+type rawJSON []byte
+
+// MarshalJSON returns r unchanged, so that a rawJSON that ends up inside a
+// map or struct encoded by encoding/json is embedded, not base64-encoded.
+func (r rawJSON) MarshalJSON() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte("null"), nil
+	}
+	return r, nil
+}
+
+// maxGroupDepth bounds group nesting. A LogValuer may return a group
+// that contains itself; without a bound the encoder would recurse until
+// the goroutine's stack overflows, which kills the process.
+const maxGroupDepth = 100
+
+// errPrefix starts the string written in place of a value that could not
+// be encoded. It matches slog's JSONHandler.
+const errPrefix = "!ERROR:"
+
+// hex is for \u00XX and \u202X escapes.
+const hex = "0123456789abcdef"
+
+// safeASCII reports whether an ASCII byte may appear unescaped inside a
+// JSON string: everything but control characters, '"' and '\\'. No HTML
+// escaping is done, as with slog's JSONHandler.
+var safeASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// Constants for testing eight bytes of a string at once.
+const (
+	lsb = 0x0101010101010101 // the low bit of every byte
+	msb = 0x8080808080808080 // the high bit of every byte
+)
+
+// wordIsSafe reports whether all eight bytes packed in x are ASCII bytes
+// that need no escaping, so that plain ASCII text is scanned a word at a
+// time instead of a byte at a time.
+func wordIsSafe(x uint64) bool {
+	// A byte is unsafe if it has its high bit set (non-ASCII), is below
+	// 0x20, or equals '"' or '\\'. (v - lsb*n) &^ v & msb is non-zero
+	// exactly when some byte of v is below n (for n <= 0x80); equality is
+	// tested as "below 1" after an XOR.
+	q := x ^ (lsb * '"')
+	s := x ^ (lsb * '\\')
+	bad := x | ((x - lsb*0x20) &^ x) | ((q - lsb) &^ q) | ((s - lsb) &^ s)
+	return bad&msb == 0
+}
+
+// load64 reads eight bytes of s starting at i as a little-endian word.
+// The compiler merges the byte loads into a single load.
+func load64(s string, i int) uint64 {
+	_ = s[i+7] // one bounds check for all eight bytes
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// appendString appends s to b as a quoted JSON string.
+//
+// Runs of safe bytes are copied in bulk. Only '"', '\\' and control
+// characters are escaped (\n, \r and \t in short form, the rest as
+// \u00XX), each invalid UTF-8 byte becomes \ufffd, and U+2028 and U+2029
+// are escaped because they end lines in JavaScript. '<', '>' and '&' are
+// left alone. This is the form slog's JSONHandler writes.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0 // s[start:i] is safe and not yet copied
+	i := 0
+	for i < len(s) {
+		// Skip plain ASCII a word at a time.
+		if i+8 <= len(s) && wordIsSafe(load64(s, i)) {
+			i += 8
+			continue
+		}
+		// This word needs a closer look. Go byte by byte to its end
+		// before trying whole words again, so that text dense with
+		// escapes or non-ASCII runes pays for at most one failed word
+		// test per eight bytes.
+		for end := min(i+8, len(s)); i < end; {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				if safeASCII[c] {
+					i++
+					continue
+				}
+				b = append(b, s[start:i]...)
+				switch c {
+				case '"', '\\':
+					b = append(b, '\\', c)
+				case '\n':
+					b = append(b, '\\', 'n')
+				case '\r':
+					b = append(b, '\\', 'r')
+				case '\t':
+					b = append(b, '\\', 't')
+				default:
+					b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+				}
+				i++
+				start = i
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			default:
+				i += size // may step past end; the outer loop carries on
+				continue
+			}
+			i += size
+			start = i
+		}
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendTime appends t as a quoted RFC 3339 string with nanoseconds, the
+// form slog's JSONHandler and time.Time.MarshalJSON use.
+//
+// Years outside [0,9999] are not valid RFC 3339; encoding/json refuses
+// them and slog writes invalid JSON. We write the same layout with the
+// extended year ("10000-01-01T00:00:00Z", "-0001-…"), which keeps the
+// line valid and loses nothing. The layout yields only digits and
+// "-:.TZ+", so no escaping is needed.
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+// appendFloat appends f the way encoding/json does, so the text parses
+// back to the same float64 and matches slog byte for byte. JSON has no
+// NaN or infinity; rather than fail, those are written as the strings
+// "NaN", "+Inf" and "-Inf".
+func appendFloat(b []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, `"NaN"`...)
+	case math.IsInf(f, 1):
+		return append(b, `"+Inf"`...)
+	case math.IsInf(f, -1):
+		return append(b, `"-Inf"`...)
+	}
+	// Like ECMAScript's Number to String: plain decimal notation for
+	// magnitudes in [1e-6, 1e21), exponent notation outside it.
+	abs := math.Abs(f)
+	if abs == 0 || (abs >= 1e-6 && abs < 1e21) {
+		return strconv.AppendFloat(b, f, 'f', -1, 64)
+	}
+	b = strconv.AppendFloat(b, f, 'e', -1, 64)
+	// strconv pads the exponent to two digits. Below 1e-6 the exponent
+	// is at least 7, so only "e-07", "e-08" and "e-09" are padded; drop the
+	// zero as encoding/json does. (Exponents >= 21 have two digits anyway.)
+	if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+		b[n-2] = b[n-1]
+		b = b[:n-1]
+	}
+	return b
+}
+
+// appendValue appends v as a JSON value.
+//
+// Primitive kinds are formatted directly, as slog's JSONHandler formats
+// them (a Duration as integer nanoseconds). A group becomes an object,
+// "{}" if none of its attrs produce output. A LogValuer is resolved
+// first. Any other value goes through appendAny.
+func appendValue(b []byte, v slog.Value) []byte {
+	return appendValueDepth(b, v, 0)
+}
+
+// appendValueDepth is appendValue for a value nested in depth groups.
+func appendValueDepth(b []byte, v slog.Value, depth int) []byte {
+	return appendValueKind(b, v, v.Kind(), depth)
+}
+
+// appendValueKind is appendValueDepth for a caller that already knows
+// v's kind. Value.Kind is a type switch; hot paths call it once.
+func appendValueKind(b []byte, v slog.Value, kind slog.Kind, depth int) []byte {
+	switch kind {
+	case slog.KindString:
+		return appendString(b, v.String())
+	case slog.KindInt64:
+		return strconv.AppendInt(b, v.Int64(), 10)
+	case slog.KindUint64:
+		return strconv.AppendUint(b, v.Uint64(), 10)
+	case slog.KindFloat64:
+		return appendFloat(b, v.Float64())
+	case slog.KindBool:
+		return strconv.AppendBool(b, v.Bool())
+	case slog.KindDuration:
+		return strconv.AppendInt(b, int64(v.Duration()), 10)
+	case slog.KindTime:
+		return appendTime(b, v.Time())
+	case slog.KindGroup:
+		if depth >= maxGroupDepth {
+			return appendDepthError(b)
+		}
+		b = append(b, '{')
+		b, _ = appendAttrsDepth(b, v.Group(), false, depth+1)
+		return append(b, '}')
+	case slog.KindLogValuer:
+		// Resolve bounds the chain of LogValue calls, recovers panics, and
+		// never returns a LogValuer, so this recursion is one level deep.
+		return appendValueDepth(b, v.Resolve(), depth)
+	case slog.KindAny:
+		return appendAny(b, v.Any())
+	default:
+		// A kind added to slog after this was written. Its String form is
+		// better than nothing and always encodes as valid JSON.
+		return appendString(b, v.String())
+	}
+}
+
+// appendDepthError appends the string written in place of a group nested
+// too deeply.
+func appendDepthError(b []byte) []byte {
+	return appendString(b, errPrefix+"group nesting exceeds "+strconv.Itoa(maxGroupDepth)+" levels")
+}
+
+// appendAny appends a value of kind Any. Types with a fixed, cheap form
+// are handled without encoding/json or a deferred recover; the rest go
+// through appendAnySlow.
+func appendAny(b []byte, a any) []byte {
+	switch x := a.(type) {
+	case nil:
+		return append(b, "null"...)
+	case rawJSON:
+		if len(x) == 0 {
+			// Not JSON at all; keep the line valid.
+			return append(b, "null"...)
+		}
+		return append(b, x...)
+	case slog.Level:
+		// Level.MarshalJSON quotes Level.String, which never needs escaping.
+		return appendString(b, x.String())
+	case *slog.Source:
+		if x == nil {
+			return append(b, "null"...)
+		}
+		return appendSourceObject(b, x.Function, x.File, x.Line)
+	}
+	return appendAnySlow(b, a)
+}
+
+// appendAnySlow appends a value that may run user code: an error's Error
+// method, or encoding/json, which calls MarshalJSON and MarshalText.
+//
+// As slog's JSONHandler does, an error that is not a json.Marshaler is
+// written as its Error string, because most errors have no exported
+// fields and would marshal as "{}". A marshal failure is written as an
+// "!ERROR:" string and a panic as a "!PANIC: " string (or "<nil>" for a
+// method called on a nil pointer, as fmt prints it), so one bad value
+// never loses the record or breaks the line.
+func appendAnySlow(b []byte, a any) (out []byte) {
+	start := len(b)
+	defer func() {
+		if r := recover(); r != nil {
+			// Drop anything half-written; b[:start] is intact even if the
+			// buffer was reallocated meanwhile.
+			out = appendPanic(b[:start], a, r)
+		}
+	}()
+	if _, ok := a.(json.Marshaler); !ok {
+		if err, ok := a.(error); ok {
+			return appendString(b, err.Error())
+		}
+	}
+	res, err := appendJSONMarshal(b, a)
+	if err != nil {
+		return appendString(b, errPrefix+err.Error())
+	}
+	return res
+}
+
+// appendPanic appends the string written for a value whose method
+// panicked with r.
+func appendPanic(b []byte, a any, r any) []byte {
+	// A method on a nil pointer that does not guard against nil is the
+	// usual cause; print it as fmt would.
+	if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && v.IsNil() {
+		return appendString(b, "<nil>")
+	}
+	return appendString(b, fmt.Sprintf("!PANIC: %v", r))
+}
+
+// jsonAppender is an io.Writer that appends to a byte slice. A
+// json.Encoder writes each encoded value with a single Write call, so the
+// encoder can write straight into the caller's buffer.
+type jsonAppender struct {
+	buf []byte
+}
+
+// Write appends p to w.buf.
+func (w *jsonAppender) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+// jsonMarshaler pairs a json.Encoder with the buffer it writes to. It is
+// pooled because a json.Encoder is the only standard way to turn off HTML
+// escaping, which slog's JSONHandler also turns off.
+type jsonMarshaler struct {
+	w   jsonAppender
+	enc *json.Encoder
+}
+
+// jsonMarshalerPool holds idle jsonMarshalers.
+var jsonMarshalerPool = sync.Pool{
+	New: func() any {
+		m := new(jsonMarshaler)
+		m.enc = json.NewEncoder(&m.w)
+		m.enc.SetEscapeHTML(false)
+		return m
+	},
+}
+
+// appendJSONMarshal appends the encoding/json form of a to b. On error b
+// is returned unchanged, since json.Encoder writes nothing when encoding
+// fails. If encoding panics the marshaler is not returned to the pool.
+func appendJSONMarshal(b []byte, a any) ([]byte, error) {
+	m := jsonMarshalerPool.Get().(*jsonMarshaler)
+	m.w.buf = b
+	err := m.enc.Encode(a)
+	out := m.w.buf
+	m.w.buf = nil // do not keep the caller's buffer alive
+	jsonMarshalerPool.Put(m)
+	if err != nil {
+		return b, err
+	}
+	return out[:len(out)-1], nil // drop the newline Encode adds
+}
+
+// appendAttrs appends attrs as comma-separated `"key":value` members,
+// following the slog.Handler rules: LogValuer values are resolved, empty
+// attrs are skipped, a group with an empty key is inlined, a group that
+// produces no output is omitted, and other groups become nested objects.
+//
+// A ',' is written before the first member if sep is true. The result
+// reports whether the next member needs a separator: sep, or whether this
+// call wrote anything. Pass sep == false to learn whether anything was
+// written, e.g. to drop a group opened by the caller.
+func appendAttrs(b []byte, attrs []slog.Attr, sep bool) ([]byte, bool) {
+	b, wrote := appendAttrsDepth(b, attrs, sep, 0)
+	return b, sep || wrote
+}
+
+// appendAttrsDepth appends attrs nested in depth groups and reports
+// whether it wrote anything.
+func appendAttrsDepth(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byte, bool) {
+	wrote := false
+	for _, a := range attrs {
+		var ok bool
+		b, ok = appendAttr(b, a, sep || wrote, depth)
+		wrote = wrote || ok
+	}
+	return b, wrote
+}
+
+// appendAttr appends one attr, preceded by ',' if sep is true, and
+// reports whether it wrote anything.
+func appendAttr(b []byte, a slog.Attr, sep bool, depth int) ([]byte, bool) {
+	v := a.Value
+	kind := v.Kind()
+	if kind == slog.KindLogValuer {
+		v = v.Resolve()
+		kind = v.Kind()
+	}
+	switch kind {
+	case slog.KindGroup:
+		if depth >= maxGroupDepth {
+			b = appendKey(b, a.Key, sep)
+			return appendDepthError(b), true
+		}
+		if a.Key == "" {
+			return appendAttrsDepth(b, v.Group(), sep, depth+1)
+		}
+		// The group may produce nothing (all its attrs empty); remember
+		// where it started so it can be removed.
+		pos := len(b)
+		b = appendKey(b, a.Key, sep)
+		b = append(b, '{')
+		b, wrote := appendAttrsDepth(b, v.Group(), false, depth+1)
+		if !wrote {
+			return b[:pos], false
+		}
+		return append(b, '}'), true
+	case slog.KindAny:
+		x := v.Any()
+		switch x := x.(type) {
+		case nil:
+			// The zero Value is the only Value of kind Any holding nil,
+			// so this is slog's a.Equal(slog.Attr{}) test, done without
+			// the extra Kind calls.
+			if a.Key == "" {
+				return b, false
+			}
+		case *slog.Source:
+			// slog writes a *Source attr as a group of its non-zero
+			// fields: omitted if there are none, inlined if the key is
+			// empty.
+			if x == nil || *x == (slog.Source{}) {
+				return b, false
+			}
+			if a.Key == "" {
+				return appendSourceMembers(b, sep, x.Function, x.File, x.Line), true
+			}
+		}
+		b = appendKey(b, a.Key, sep)
+		return appendAny(b, x), true
+	}
+	b = appendKey(b, a.Key, sep)
+	return appendValueKind(b, v, kind, depth), true
+}
+
+// appendKey appends `"key":`, preceded by ',' if sep is true.
+func appendKey(b []byte, key string, sep bool) []byte {
+	if sep {
+		b = append(b, ',')
+	}
+	b = appendString(b, key)
+	return append(b, ':')
+}
+
+// appendSourceObject appends the object slog's JSONHandler writes for a
+// Source.
+func appendSourceObject(b []byte, function, file string, line int) []byte {
+	b = append(b, '{')
+	b = appendSourceMembers(b, false, function, file, line)
+	return append(b, '}')
+}
+
+// appendSourceMembers appends the non-zero fields of a Source in the
+// order function, file, line, preceded by ',' if sep is true and there
+// is any field.
+func appendSourceMembers(b []byte, sep bool, function, file string, line int) []byte {
+	if function != "" {
+		b = appendKey(b, "function", sep)
+		b = appendString(b, function)
+		sep = true
+	}
+	if file != "" {
+		b = appendKey(b, "file", sep)
+		b = appendString(b, file)
+		sep = true
+	}
+	if line != 0 {
+		b = appendKey(b, "line", sep)
+		b = strconv.AppendInt(b, int64(line), 10)
+	}
+	return b
+}
+
+// maxSourceCache bounds the number of program counters whose source
+// member is cached. Log call sites are few, so the bound is rarely
+// reached; past it, sources are encoded each time.
+const maxSourceCache = 4096
+
+// sourceCache maps a program counter to its encoded source member.
+// Looking up a frame symbolizes the PC, which costs far more than copying
+// a few dozen bytes, and a program logs from a fixed set of call sites.
+var sourceCache struct {
+	mu sync.RWMutex
+	m  map[uintptr][]byte
+}
+
+// appendSource appends `"source":{"function":…,"file":…,"line":N}` for
+// pc, in the shape slog's JSONHandler gives a Source (zero fields are
+// left out, so an unknown pc gives "source":{}). No separator is written
+// before it. pc == 0 means the caller did not capture a PC, and appends
+// nothing. The frame is looked up here, on the worker goroutine, rather
+// than on the goroutine that logged.
+func appendSource(b []byte, pc uintptr) []byte {
+	if pc == 0 {
+		return b
+	}
+	sourceCache.mu.RLock()
+	enc, ok := sourceCache.m[pc]
+	sourceCache.mu.RUnlock()
+	if ok {
+		return append(b, enc...)
+	}
+	start := len(b)
+	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
+	b = appendKey(b, slog.SourceKey, false)
+	b = appendSourceObject(b, f.Function, f.File, f.Line)
+
+	sourceCache.mu.Lock()
+	if sourceCache.m == nil {
+		sourceCache.m = make(map[uintptr][]byte)
+	}
+	if len(sourceCache.m) < maxSourceCache {
+		sourceCache.m[pc] = append([]byte(nil), b[start:]...)
+	}
+	sourceCache.mu.Unlock()
+	return b
+}

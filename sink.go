@@ -1,0 +1,85 @@
+package fapilog
+
+import (
+	"io"
+	"log/slog"
+)
+
+// A Sink receives encoded records from the worker. Its methods are never
+// called concurrently: the worker holds one lock around them (the caller
+// of a SyncLogger may run them under that lock on its own goroutine).
+// An error or a panic from a Sink is contained: the batch is counted as
+// Failed and reported to Config.Diagnostics, and logging goes on.
+type Sink interface {
+	// WriteBatch writes every record in b. b and its bytes are valid only
+	// during the call.
+	WriteBatch(b *Batch) error
+	// Flush writes out anything the sink buffers. The worker calls it from
+	// Flush and Close and whenever the queue goes idle.
+	Flush() error
+	// Close flushes and releases the sink. It is called once, by Close.
+	Close() error
+}
+
+// A Batch is a run of encoded records, each a JSON object ending in '\n',
+// stored in one contiguous buffer.
+type Batch struct {
+	buf    []byte
+	ends   []int // ends[i] is the offset just past record i
+	levels []slog.Level
+}
+
+// Bytes returns every record in the batch, in order.
+func (b *Batch) Bytes() []byte { return b.buf }
+
+// Len returns the number of records in the batch.
+func (b *Batch) Len() int { return len(b.ends) }
+
+// Record returns the encoded bytes of record i, including its '\n'.
+func (b *Batch) Record(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.ends[i-1]
+	}
+	return b.buf[start:b.ends[i]]
+}
+
+// Level returns the level of record i.
+func (b *Batch) Level(i int) slog.Level { return b.levels[i] }
+
+func (b *Batch) reset() {
+	b.buf = b.buf[:0]
+	b.ends = b.ends[:0]
+	b.levels = b.levels[:0]
+}
+
+// commit ends the record just appended to b.buf.
+func (b *Batch) commit(level slog.Level) {
+	b.ends = append(b.ends, len(b.buf))
+	b.levels = append(b.levels, level)
+}
+
+// writerSink writes each batch with one call to w.Write.
+type writerSink struct{ w io.Writer }
+
+// NewWriterSink returns a Sink that writes each batch to w with one Write
+// call. Flush calls w's Flush method if it has one (as *bufio.Writer does).
+// Close flushes but does not close w: the writer belongs to the caller.
+func NewWriterSink(w io.Writer) Sink { return writerSink{w} }
+
+func (s writerSink) WriteBatch(b *Batch) error {
+	n, err := s.w.Write(b.Bytes())
+	if err == nil && n < len(b.Bytes()) {
+		err = io.ErrShortWrite
+	}
+	return err
+}
+
+func (s writerSink) Flush() error {
+	if f, ok := s.w.(interface{ Flush() error }); ok {
+		return f.Flush()
+	}
+	return nil
+}
+
+func (s writerSink) Close() error { return s.Flush() }

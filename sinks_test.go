@@ -1,0 +1,137 @@
+package fapilog
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// memSink keeps every batch it is given. Safe to read from the test
+// goroutine while the worker writes.
+type memSink struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	sizes   []int // records per batch
+	flushes int
+	closes  int
+}
+
+func (s *memSink) WriteBatch(b *Batch) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf.Write(b.Bytes())
+	s.sizes = append(s.sizes, b.Len())
+	return nil
+}
+
+func (s *memSink) Flush() error {
+	s.mu.Lock()
+	s.flushes++
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *memSink) Close() error {
+	s.mu.Lock()
+	s.closes++
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *memSink) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+func (s *memSink) batchSizes() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.sizes...)
+}
+
+// lines decodes every line written so far; it fails the test on a line
+// that is not a JSON object.
+func (s *memSink) lines(t testing.TB) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader([]byte(s.String())))
+	sc.Buffer(nil, 1<<26)
+	for sc.Scan() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), "line %q", sc.Text())
+		out = append(out, m)
+	}
+	return out
+}
+
+// errSinkFault is what faultSink returns from a failed write.
+var errSinkFault = errors.New("injected sink fault")
+
+// faultSink wraps a memSink with injected faults: failing every Nth batch
+// or always, panicking, sleeping per write, or hanging until released.
+type faultSink struct {
+	memSink
+	failEvery int           // fail batches whose number is a multiple of failEvery (1: always)
+	panics    bool          // panic instead of returning the error
+	delay     time.Duration // sleep before each write
+	gate      chan struct{} // if non-nil, each write waits until it is closed
+	entered   chan struct{} // if non-nil, receives a value when a write starts (non-blocking)
+	writes    atomic.Int64
+	failing   atomic.Bool // when failEvery is 0, fail while set
+}
+
+func (s *faultSink) WriteBatch(b *Batch) error {
+	n := s.writes.Add(1)
+	if s.entered != nil {
+		select {
+		case s.entered <- struct{}{}:
+		default:
+		}
+	}
+	if s.gate != nil {
+		<-s.gate
+	}
+	if s.delay > 0 {
+		time.Sleep(s.delay)
+	}
+	if (s.failEvery > 0 && n%int64(s.failEvery) == 0) || s.failing.Load() {
+		if s.panics {
+			panic("injected sink panic")
+		}
+		return errSinkFault
+	}
+	return s.memSink.WriteBatch(b)
+}
+
+// syncBuffer is an io.Writer safe for concurrent use, for Diagnostics.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// requireBalanced checks the accounting invariant of a closed logger.
+func requireBalanced(t testing.TB, st Stats) {
+	t.Helper()
+	require.Equal(t, st.Submitted, st.Written+st.Dropped+st.Failed,
+		"Submitted != Written+Dropped+Failed: %+v", st)
+}

@@ -1,0 +1,415 @@
+package fapilog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// worker is the one pipeline behind both facades. It owns the ring, the
+// sinks and the counters; it captures records, queues them, drains them in
+// batches, encodes and writes them, and contains every failure.
+//
+// The consumer side (draining, encoding, every Sink call) runs under lock,
+// held by the worker's goroutine or, for a SyncLogger, by a caller that
+// found the worker idle and does the work itself (no hand-off per call).
+// Whoever holds the lock writes everything queued so far, so concurrent
+// sync callers share one batch write.
+type worker struct {
+	set  settings
+	q    *ring[*record]
+	diag *diagnostics
+
+	// lock is a 1-buffered channel so that waiting for it can honor a
+	// context.
+	lock chan struct{}
+	// Owned by the lock holder.
+	batch        Batch
+	recs         []*record
+	dirty        bool // sinks written since their last Flush
+	sinksClosed  bool
+	droppedShown uint64 // rejected count already reported
+
+	// done counts queue positions accounted for (written, failed or
+	// abandoned), always a prefix of the queue: sync callers and Flush wait
+	// for it to pass their position. progress is notified when it moves
+	// and when lock is released.
+	done     atomic.Uint64
+	progress notifier
+
+	rejected  atomic.Uint64 // never queued: queue full or closed
+	abandoned atomic.Uint64 // queued, then given up by a Close that timed out
+	written   atomic.Uint64
+	failed    atomic.Uint64
+	batches   atomic.Uint64
+
+	stop      chan struct{} // closed by close
+	exited    chan struct{} // closed when run returns
+	closeOnce sync.Once
+	closeErr  error // written by run before exited is closed
+}
+
+func newWorker(cfg Config) (*worker, error) {
+	set, err := cfg.settings()
+	if err != nil {
+		return nil, err
+	}
+	w := &worker{
+		set:    set,
+		q:      newRing[*record](set.queueSize),
+		diag:   newDiagnostics(set.diagnostics),
+		lock:   make(chan struct{}, 1),
+		recs:   make([]*record, 0, set.batchSize),
+		stop:   make(chan struct{}),
+		exited: make(chan struct{}),
+	}
+	go w.run()
+	return w, nil
+}
+
+// enabled reports whether level passes the configured minimum.
+func (w *worker) enabled(level slog.Level) bool {
+	return level >= w.set.level.Level()
+}
+
+// log captures one call and queues it; with wait, it returns once the
+// record is accounted for (or ctx ends). skip counts the frames between
+// the user's call and log, for the source PC.
+func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level slog.Level, msg string, attrs []slog.Attr) {
+	if !w.enabled(level) {
+		return
+	}
+	r := newRecord()
+	r.time = time.Now()
+	r.level = level
+	r.msg = msg
+	r.scope = sc
+	if w.set.addSource {
+		var pcs [1]uintptr
+		runtime.Callers(skip+2, pcs[:]) // skip runtime.Callers and log
+		r.pc = pcs[0]
+	}
+	r.addAttrs(attrs)
+	w.submit(r, wait, ctx)
+}
+
+// submit queues r, which the pipeline owns from then on.
+func (w *worker) submit(r *record, wait bool, ctx context.Context) {
+	var pos uint64
+	var err error
+	if wait {
+		// No wake-up: this caller drains itself when the lock is free, and
+		// otherwise the holder drains it or hands the lock over (waitDone).
+		pos, err = w.q.put(r)
+	} else {
+		pos, err = w.q.tryEnqueue(r)
+	}
+	if err == errFull && (w.set.block || r.level >= w.set.protected.Level()) {
+		var deadline time.Time
+		if w.set.blockTimeout > 0 {
+			deadline = time.Now().Add(w.set.blockTimeout)
+		}
+		pos, err = w.q.enqueue(r, deadline)
+	}
+	if err != nil {
+		r.free()
+		w.rejected.Add(1) // reported by the worker, off the caller's path
+		return
+	}
+	if wait && !w.waitDone(pos+1, doneOf(ctx)) {
+		w.q.wakeConsumer() // the record is still queued: the worker takes it over
+	}
+}
+
+// doneOf is ctx.Done(), allowing a nil ctx as log/slog does.
+func doneOf(ctx context.Context) <-chan struct{} {
+	if ctx == nil {
+		return nil
+	}
+	return ctx.Done()
+}
+
+// waitDone returns true once every position below target is accounted
+// for, doing the work itself whenever the lock is free, or false if
+// cancel closes first.
+func (w *worker) waitDone(target uint64, cancel <-chan struct{}) bool {
+	for w.done.Load() < target {
+		if w.tryLock() {
+			for w.done.Load() < target {
+				if w.processBatch() == 0 {
+					// A producer before target claimed its slot but has
+					// not published it yet; it is one store away.
+					runtime.Gosched()
+				}
+			}
+			if w.q.len() == 0 {
+				w.idle()
+			}
+			w.unlock()
+			continue
+		}
+		ok := w.progress.wait(func() bool {
+			return w.done.Load() >= target || len(w.lock) == 0
+		}, cancel)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *worker) tryLock() bool {
+	select {
+	case w.lock <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *worker) lockOr(cancel <-chan struct{}) bool {
+	select {
+	case w.lock <- struct{}{}:
+		return true
+	case <-cancel:
+		return false
+	}
+}
+
+func (w *worker) unlock() {
+	<-w.lock
+	w.progress.notify()
+}
+
+// run is the worker goroutine: it parks until records arrive, drains them
+// a batch at a time (releasing the lock between batches so Flush and sync
+// callers get their turn), flushes the sinks when the queue goes idle, and
+// after close drains what is left and closes the sinks.
+func (w *worker) run() {
+	defer close(w.exited)
+	for {
+		w.q.wait(w.stop)
+		for {
+			w.lock <- struct{}{}
+			n := w.processBatch()
+			if n == 0 {
+				w.idle()
+				if w.q.isClosed() && w.q.len() == 0 {
+					w.closeErr = w.closeSinks()
+					w.unlock()
+					return
+				}
+			}
+			w.unlock()
+			if n == 0 {
+				break
+			}
+		}
+		if w.q.isClosed() {
+			// A producer that claimed before close has yet to publish.
+			runtime.Gosched()
+		}
+	}
+}
+
+// idle runs under lock when the queue is empty: flush buffered sinks and
+// report drops since the last report.
+func (w *worker) idle() {
+	if w.dirty {
+		w.flushSinks()
+	}
+	if n := w.rejected.Load(); n != w.droppedShown {
+		w.diag.report("queue", strconv.FormatUint(n-w.droppedShown, 10)+" records dropped: queue full or closed", nil)
+		w.droppedShown = n
+	}
+}
+
+// processBatch drains up to BatchSize records, encodes them into one
+// batch, hands it to every sink and accounts for it. It runs under lock
+// and returns the number of records drained.
+func (w *worker) processBatch() int {
+	start := w.q.consumed()
+	w.recs = w.q.drain(w.recs[:0], w.set.batchSize)
+	n := len(w.recs)
+	if n == 0 {
+		return 0
+	}
+	w.batch.reset()
+	for i, r := range w.recs {
+		w.batch.buf = r.appendJSON(w.batch.buf)
+		w.batch.commit(r.level)
+		r.free()
+		w.recs[i] = nil
+	}
+	end := start + uint64(n)
+	if w.done.Load() == start { // else a timed-out Close counted them as dropped
+		ok := w.writeBatch()
+		if w.done.CompareAndSwap(start, end) {
+			w.batches.Add(1)
+			if ok {
+				w.written.Add(uint64(n))
+			} else {
+				w.failed.Add(uint64(n))
+			}
+		}
+	}
+	w.progress.notify()
+	return n
+}
+
+// writeBatch hands the batch to every sink; false if any failed.
+func (w *worker) writeBatch() bool {
+	ok := true
+	w.dirty = true
+	for _, s := range w.set.sinks {
+		if err := callSink(s, sinkWrite, &w.batch); err != nil {
+			ok = false
+			w.diag.report("sink", fmt.Sprintf("sink %T: write of %d records failed", s, w.batch.Len()), err)
+		}
+	}
+	return ok
+}
+
+func (w *worker) flushSinks() error {
+	if w.sinksClosed {
+		return nil
+	}
+	w.dirty = false
+	return w.eachSink(sinkFlush, "flush")
+}
+
+func (w *worker) closeSinks() error {
+	if w.sinksClosed {
+		return nil
+	}
+	w.sinksClosed = true
+	return w.eachSink(sinkClose, "close")
+}
+
+func (w *worker) eachSink(op sinkOp, name string) error {
+	var errs []error
+	for _, s := range w.set.sinks {
+		if err := callSink(s, op, nil); err != nil {
+			w.diag.report("sink", fmt.Sprintf("sink %T: %s failed", s, name), err)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type sinkOp int
+
+const (
+	sinkWrite sinkOp = iota
+	sinkFlush
+	sinkClose
+)
+
+// callSink runs one Sink method, turning a panic into an error.
+func callSink(s Sink, op sinkOp, b *Batch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("fapilog: sink panicked: %v", r)
+		}
+	}()
+	switch op {
+	case sinkWrite:
+		return s.WriteBatch(b)
+	case sinkFlush:
+		return s.Flush()
+	default:
+		return s.Close()
+	}
+}
+
+// flush returns once every record queued before the call is accounted for
+// and each sink's Flush has run, or ctx ends.
+func (w *worker) flush(ctx context.Context) error {
+	cancel := doneOf(ctx)
+	if !w.waitDone(w.q.claimed(), cancel) || !w.lockOr(cancel) {
+		return ctx.Err()
+	}
+	err := w.flushSinks()
+	w.unlock()
+	return err
+}
+
+// close stops new records, waits for the goroutine to write what is queued
+// and close the sinks, and returns their errors. If ctx ends first, what
+// is still undelivered is counted as dropped and ctx's error returned.
+func (w *worker) close(ctx context.Context) error {
+	w.closeOnce.Do(func() {
+		w.q.close()
+		close(w.stop)
+	})
+	select {
+	case <-w.exited:
+		return w.closeErr
+	default:
+	}
+	select {
+	case <-w.exited:
+		return w.closeErr
+	case <-doneOf(ctx):
+		w.abandon()
+		return ctx.Err()
+	}
+}
+
+// abandon accounts every queued record not yet accounted for as dropped.
+// The CAS on done decides, record by record, whether the worker (written
+// or failed) or abandon (dropped) counts it: never both, never neither.
+func (w *worker) abandon() {
+	final := w.q.claimed() // fixed: the queue is closed
+	for {
+		d := w.done.Load()
+		if d >= final {
+			return
+		}
+		if w.done.CompareAndSwap(d, final) {
+			w.abandoned.Add(final - d)
+			w.progress.notify()
+			return
+		}
+	}
+}
+
+// Stats is a snapshot of a logger's counters. Every record that passed the
+// level check is Submitted and, once the logger is closed, exactly one of
+// Written, Dropped or Failed: Submitted == Written + Dropped + Failed.
+type Stats struct {
+	// Submitted counts records that passed the level check.
+	Submitted uint64
+	// Written counts records every sink accepted.
+	Written uint64
+	// Dropped counts records never written: the queue was full or closed,
+	// or Close gave up on them when its context ended.
+	Dropped uint64
+	// Failed counts records in batches that a sink failed or panicked on.
+	Failed uint64
+	// Batches counts batches handed to the sinks.
+	Batches uint64
+	// QueueLen is the number of records queued now, QueueCap the queue's
+	// capacity and QueueHighWater the most seen queued at once.
+	QueueLen, QueueCap, QueueHighWater int
+}
+
+func (w *worker) stats() Stats {
+	rejected := w.rejected.Load()
+	return Stats{
+		Submitted:      w.q.claimed() + rejected,
+		Written:        w.written.Load(),
+		Dropped:        rejected + w.abandoned.Load(),
+		Failed:         w.failed.Load(),
+		Batches:        w.batches.Load(),
+		QueueLen:       w.q.len(),
+		QueueCap:       w.q.cap(),
+		QueueHighWater: w.q.highWater(),
+	}
+}

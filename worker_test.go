@@ -1,0 +1,183 @@
+package fapilog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// newTestWorker starts a worker with the given sinks and closes it at the
+// end of the test, checking the accounting invariant.
+func newTestWorker(t *testing.T, cfg Config) *worker {
+	t.Helper()
+	if cfg.Diagnostics == nil {
+		cfg.Diagnostics = &syncBuffer{}
+	}
+	w, err := newWorker(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		w.close(ctx)
+		requireBalanced(t, w.stats())
+	})
+	return w
+}
+
+func logN(w *worker, n int, wait bool) {
+	for i := range n {
+		w.log(context.Background(), rootScope, wait, 0, slog.LevelInfo, "m", []slog.Attr{slog.Int("i", i)})
+	}
+}
+
+func TestWorkerBatchBoundaries(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}, BatchSize: 4})
+
+	logN(w, 1, false)
+	<-sink.entered // the worker is inside the first write: the rest queue up
+	logN(w, 10, false)
+	require.Equal(t, 10, w.q.len())
+	close(sink.gate)
+	require.NoError(t, w.flush(context.Background()))
+
+	require.Equal(t, []int{1, 4, 4, 2}, sink.batchSizes())
+	st := w.stats()
+	require.Equal(t, uint64(11), st.Written)
+	require.Equal(t, uint64(4), st.Batches)
+	require.Equal(t, 10, st.QueueHighWater)
+	for i, m := range sink.lines(t) {
+		want := float64(i - 1)
+		if i == 0 {
+			want = 0
+		}
+		require.Equal(t, want, m["i"])
+	}
+}
+
+func TestWorkerDrainsOnClose(t *testing.T) {
+	sink := &faultSink{delay: time.Millisecond}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}, BatchSize: 8})
+	logN(w, 500, false)
+	require.NoError(t, w.close(context.Background()))
+	st := w.stats()
+	require.Equal(t, uint64(500), st.Written)
+	require.Equal(t, uint64(500), st.Submitted)
+	require.Len(t, sink.lines(t), 500)
+	require.Equal(t, 1, sink.closes)
+	require.NoError(t, w.close(context.Background()), "second Close")
+}
+
+func TestWorkerFlushBarrier(t *testing.T) {
+	sink := &faultSink{delay: 200 * time.Microsecond}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}, BatchSize: 16})
+	for round := 1; round <= 5; round++ {
+		logN(w, 100, false)
+		require.NoError(t, w.flush(context.Background()))
+		require.Len(t, sink.lines(t), 100*round, "every record logged before Flush is written when it returns")
+		sink.mu.Lock()
+		require.GreaterOrEqual(t, sink.flushes, round, "sink Flush ran")
+		sink.mu.Unlock()
+	}
+}
+
+func TestWorkerFlushHonorsContext(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}})
+	logN(w, 1, false)
+	<-sink.entered
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, w.flush(ctx), context.DeadlineExceeded)
+	close(sink.gate)
+}
+
+func TestWorkerFailingSinkContained(t *testing.T) {
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprintf("panics=%v", panics), func(t *testing.T) {
+			diag := &syncBuffer{}
+			sink := &faultSink{panics: panics}
+			good := &memSink{}
+			w := newTestWorker(t, Config{Sinks: []Sink{sink, good}, Diagnostics: diag})
+
+			sink.failing.Store(true)
+			logN(w, 3, true) // sync: one batch each
+			sink.failing.Store(false)
+			logN(w, 2, true)
+
+			st := w.stats()
+			require.Equal(t, uint64(3), st.Failed)
+			require.Equal(t, uint64(2), st.Written)
+			require.Len(t, sink.lines(t), 2, "the sink recovered")
+			require.Len(t, good.lines(t), 5, "a failing sink does not stop the others")
+			want := "injected sink fault"
+			if panics {
+				want = "sink panicked: injected sink panic"
+			}
+			require.Contains(t, diag.String(), want)
+			require.Contains(t, diag.String(), `"component":"sink"`)
+		})
+	}
+}
+
+func TestWorkerDiagnosticsRateLimited(t *testing.T) {
+	diag := &syncBuffer{}
+	sink := &faultSink{failEvery: 1}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}, Diagnostics: diag})
+	logN(w, 100, true)
+	require.Equal(t, uint64(100), w.stats().Failed)
+	lines := strings.Count(diag.String(), "\n")
+	require.Equal(t, diagBurst, lines, "one burst, then suppressed")
+}
+
+func TestWorkerCountsDropsAndReportsThem(t *testing.T) {
+	diag := &syncBuffer{}
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}, QueueSize: 4, Diagnostics: diag})
+	logN(w, 1, false)
+	<-sink.entered
+	logN(w, 10, false) // 4 fit, 6 dropped
+	st := w.stats()
+	require.Equal(t, uint64(11), st.Submitted)
+	require.Equal(t, uint64(6), st.Dropped)
+	close(sink.gate)
+	require.NoError(t, w.flush(context.Background()))
+	require.Equal(t, uint64(5), w.stats().Written)
+	require.Eventually(t, func() bool { return strings.Contains(diag.String(), "6 records dropped") },
+		5*time.Second, time.Millisecond)
+}
+
+func TestWorkerCloseWithHungSink(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	w, err := newWorker(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	logN(w, 1, false)
+	<-sink.entered
+	logN(w, 99, false)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	require.ErrorIs(t, w.close(ctx), context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 5*time.Second)
+	st := w.stats()
+	requireBalanced(t, st)
+	require.Equal(t, uint64(100), st.Dropped, "everything undelivered is counted")
+
+	close(sink.gate) // let the goroutine finish so goleak is satisfied
+	require.NoError(t, w.close(context.Background()))
+	requireBalanced(t, w.stats())
+	require.Equal(t, uint64(0), w.stats().Written, "nothing counted twice")
+}
+
+func TestWorkerIdleRecordReachesSinkWithoutFlush(t *testing.T) {
+	sink := &memSink{}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}})
+	logN(w, 1, false)
+	require.Eventually(t, func() bool { return w.stats().Written == 1 }, 5*time.Second, 100*time.Microsecond)
+}
