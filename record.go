@@ -15,6 +15,7 @@ type record struct {
 	level slog.Level
 	pc    uintptr
 	scope *scope
+	ctx   []slog.Attr // from the call's context; top level, outside the scope's groups
 	attrs []slog.Attr
 }
 
@@ -33,6 +34,12 @@ func (r *record) free() {
 	} else {
 		clear(r.attrs)
 		r.attrs = r.attrs[:0]
+	}
+	if cap(r.ctx) > maxPooledAttrs {
+		r.ctx = nil
+	} else {
+		clear(r.ctx)
+		r.ctx = r.ctx[:0]
 	}
 	r.scope = nil
 	r.msg = ""
@@ -73,7 +80,8 @@ func capture(v slog.Value) slog.Value {
 }
 
 // appendJSON appends r as one JSON line in log/slog's JSON form: time,
-// level, source, msg, the scope's attrs, then the record's own.
+// level, source, msg, the context's attrs, the scope's, then the record's
+// own.
 func (r *record) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if !r.time.IsZero() {
@@ -89,6 +97,7 @@ func (r *record) appendJSON(b []byte) []byte {
 	}
 	b = append(b, `,"msg":`...)
 	b = appendString(b, r.msg)
+	b, _ = appendAttrs(b, r.ctx, true)
 	b = r.scope.appendRecordAttrs(b, r.attrs)
 	return append(b, '}', '\n')
 }
