@@ -2,7 +2,6 @@ package fapilog
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -25,10 +24,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-var (
-	benchTime = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	benchErr  = errors.New("fail")
-)
+var benchTime = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
 func attrs5() []slog.Attr {
 	return []slog.Attr{
