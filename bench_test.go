@@ -138,6 +138,7 @@ func BenchmarkSlogCaller(b *testing.B) {
 		run  func(*slog.Logger)
 		logs bool
 	}{
+		{"attrs=0", false, func(l *slog.Logger) { l.LogAttrs(ctx, slog.LevelInfo, msg) }, true},
 		{"attrs=10", false, func(l *slog.Logger) { l.LogAttrs(ctx, slog.LevelInfo, msg, as...) }, true},
 		{"with=10/attrs=0", true, func(l *slog.Logger) { l.LogAttrs(ctx, slog.LevelInfo, msg) }, true},
 		{"disabled", false, func(l *slog.Logger) { l.LogAttrs(ctx, slog.LevelDebug, msg, as...) }, false},
