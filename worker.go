@@ -119,6 +119,8 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 	r.scope = sc
 	r.ctx = w.appendContextAttrs(r.ctx, ctx)
 	if rec != nil && rec.NumAttrs() > 0 {
+		// Collect into a local, then capture in one pass: appending to
+		// r.attrs from the callback made a 10-attr slog call ~1.5x slower.
 		own := r.attrs
 		rec.Attrs(func(a slog.Attr) bool {
 			own = append(own, a)
