@@ -1,6 +1,7 @@
 package fapilog
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,6 +70,13 @@ type Config struct {
 	// Diagnostics receives the logger's own errors (failing sinks, dropped
 	// records) as rate-limited JSON lines; nil means os.Stderr.
 	Diagnostics io.Writer
+	// ContextExtractors pull attrs out of the context of each log call
+	// (say, a trace id an OpenTelemetry span carries), after the attrs
+	// ContextWithAttrs put there. They run on the caller's goroutine for
+	// every record that passes the level check, so they should be cheap;
+	// what they return is copied. One that panics is skipped for that
+	// record and reported to Diagnostics. nil means none.
+	ContextExtractors []func(ctx context.Context) []slog.Attr
 }
 
 // settings is a validated Config with its defaults filled in.
@@ -82,6 +90,7 @@ type settings struct {
 	blockTimeout time.Duration // < 0: no limit
 	addSource    bool
 	diagnostics  io.Writer
+	extractors   []func(context.Context) []slog.Attr
 }
 
 // configError names the Config field that is wrong.
@@ -99,6 +108,7 @@ func (c Config) settings() (settings, error) {
 		blockTimeout: c.BlockTimeout,
 		addSource:    c.AddSource,
 		diagnostics:  c.Diagnostics,
+		extractors:   append([]func(context.Context) []slog.Attr(nil), c.ContextExtractors...),
 	}
 	switch c.Backpressure {
 	case DropNewest:
@@ -124,6 +134,11 @@ func (c Config) settings() (settings, error) {
 		}
 	}
 	s.sinks = append([]Sink(nil), s.sinks...)
+	for i, f := range s.extractors {
+		if f == nil {
+			return s, configError("ContextExtractors", "element %d is nil", i)
+		}
+	}
 	switch {
 	case s.queueSize == 0:
 		s.queueSize = DefaultQueueSize

@@ -3,6 +3,8 @@ package fapilog_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"os"
 	"strings"
@@ -63,4 +65,72 @@ func ExampleAsyncLogger_Sync() {
 	// {"level":"INFO","msg":"queued"}
 	// {"level":"INFO","msg":"written, with everything queued before it"}
 	// 2
+}
+
+func ExampleAsyncLogger_Handler() {
+	logger, err := fapilog.NewAsync(fapilog.Config{Sinks: []fapilog.Sink{fapilog.NewWriterSink(stripTime{})}})
+	if err != nil {
+		panic(err)
+	}
+	defer restoreDefaults(slog.Default(), log.Writer(), log.Flags()) // for the other examples
+
+	// Every slog call in the program now takes the pipeline...
+	slog.SetDefault(slog.New(logger.Handler()))
+	slog.Info("started", "port", 8080)
+	slog.With("user", "ann").WithGroup("req").Warn("slow", "ms", 950)
+
+	// ...and so does the standard log package, at Info,
+	log.Print("from the log package")
+	// or, for an API that wants a *log.Logger, at the level you choose.
+	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelError)
+	errorLog.Print("http: TLS handshake error")
+
+	logger.Close(context.Background())
+	// Output:
+	// {"level":"INFO","msg":"started","port":8080}
+	// {"level":"WARN","msg":"slow","user":"ann","req":{"ms":950}}
+	// {"level":"INFO","msg":"from the log package"}
+	// {"level":"ERROR","msg":"http: TLS handshake error"}
+}
+
+// restoreDefaults puts back slog's default logger and log's output, which
+// slog.SetDefault changed.
+func restoreDefaults(l *slog.Logger, w io.Writer, flags int) {
+	slog.SetDefault(l)
+	log.SetOutput(w)
+	log.SetFlags(flags)
+}
+
+type traceIDKey struct{}
+
+func ExampleContextWithAttrs() {
+	logger, err := fapilog.NewSync(fapilog.Config{
+		Sinks: []fapilog.Sink{fapilog.NewWriterSink(stripTime{})},
+		// Pull a trace id out of the context, as one would from an
+		// OpenTelemetry span.
+		ContextExtractors: []func(context.Context) []slog.Attr{
+			func(ctx context.Context) []slog.Attr {
+				if id, ok := ctx.Value(traceIDKey{}).(string); ok {
+					return []slog.Attr{slog.String("trace_id", id)}
+				}
+				return nil
+			},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer logger.Close(context.Background())
+
+	// A middleware attaches the request's attrs once...
+	ctx := fapilog.ContextWithAttrs(context.Background(), slog.String("request_id", "r-42"))
+	ctx = context.WithValue(ctx, traceIDKey{}, "4bf92f35")
+
+	// ...and every record logged with ctx carries them, from the facade
+	// or from slog.
+	logger.InfoContext(ctx, "order placed", slog.Int("items", 3))
+	slog.New(logger.Handler()).WarnContext(ctx, "stock low", "sku", "A-1")
+	// Output:
+	// {"level":"INFO","msg":"order placed","request_id":"r-42","trace_id":"4bf92f35","items":3}
+	// {"level":"WARN","msg":"stock low","request_id":"r-42","trace_id":"4bf92f35","sku":"A-1"}
 }

@@ -47,11 +47,38 @@ func (c *core) Error(msg string, attrs ...slog.Attr) {
 	c.w.log(context.Background(), c.scope, c.sync, callerSkip, slog.LevelError, msg, attrs)
 }
 
-// Log logs at any level. For a SyncLogger, ctx ending stops the wait for
-// the write (the record stays queued and is still written and counted).
+// DebugContext logs at slog.LevelDebug with the attrs ctx carries (see
+// ContextWithAttrs and Config.ContextExtractors).
+func (c *core) DebugContext(ctx context.Context, msg string, attrs ...slog.Attr) {
+	c.w.log(ctx, c.scope, c.sync, callerSkip, slog.LevelDebug, msg, attrs)
+}
+
+// InfoContext logs at slog.LevelInfo with the attrs ctx carries.
+func (c *core) InfoContext(ctx context.Context, msg string, attrs ...slog.Attr) {
+	c.w.log(ctx, c.scope, c.sync, callerSkip, slog.LevelInfo, msg, attrs)
+}
+
+// WarnContext logs at slog.LevelWarn with the attrs ctx carries.
+func (c *core) WarnContext(ctx context.Context, msg string, attrs ...slog.Attr) {
+	c.w.log(ctx, c.scope, c.sync, callerSkip, slog.LevelWarn, msg, attrs)
+}
+
+// ErrorContext logs at slog.LevelError with the attrs ctx carries.
+func (c *core) ErrorContext(ctx context.Context, msg string, attrs ...slog.Attr) {
+	c.w.log(ctx, c.scope, c.sync, callerSkip, slog.LevelError, msg, attrs)
+}
+
+// Log logs at any level, with the attrs ctx carries. For a SyncLogger, ctx
+// ending stops the wait for the write (the record stays queued and is
+// still written and counted). ctx may be nil.
 func (c *core) Log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	c.w.log(ctx, c.scope, c.sync, callerSkip, level, msg, attrs)
 }
+
+// Handler returns a slog.Handler that logs through this logger: same
+// pipeline, level, context, face (a SyncLogger's handler waits for the
+// write) and counters. Use it as slog.New(l.Handler()).
+func (c *core) Handler() slog.Handler { return &handler{*c} }
 
 // Enabled reports whether a record at level would be logged.
 func (c *core) Enabled(_ context.Context, level slog.Level) bool { return c.w.enabled(level) }

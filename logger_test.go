@@ -252,10 +252,11 @@ func TestValuesCapturedAtCallTime(t *testing.T) {
 
 func TestConfigErrorsNameTheField(t *testing.T) {
 	for field, cfg := range map[string]Config{
-		"QueueSize":    {QueueSize: -1},
-		"BatchSize":    {BatchSize: -5},
-		"Backpressure": {Backpressure: 7},
-		"Sinks":        {Sinks: []Sink{nil}},
+		"QueueSize":         {QueueSize: -1},
+		"BatchSize":         {BatchSize: -5},
+		"Backpressure":      {Backpressure: 7},
+		"Sinks":             {Sinks: []Sink{nil}},
+		"ContextExtractors": {ContextExtractors: []func(context.Context) []slog.Attr{nil}},
 	} {
 		_, err := NewAsync(cfg)
 		require.ErrorContains(t, err, "Config."+field)
@@ -363,15 +364,22 @@ func TestAllocsSteadyState(t *testing.T) {
 		"With context 3 attrs": func() { child.Info("ctx", slog.Int("a", 1), slog.String("b", "x"), slog.Bool("c", true)) },
 		"Debug disabled":       func() { l.Debug("off", slog.Int("a", 1)) },
 	}
+	requireNoAllocs(t, l, calls)
+	closeLogger(t, l)
+}
+
+// requireNoAllocs checks that each call, once the pools are warm, makes no
+// allocation on the caller's goroutine.
+func requireNoAllocs(t *testing.T, l *AsyncLogger, calls map[string]func()) {
+	t.Helper()
 	for name, call := range calls {
-		for range 1000 { // warm the pools
-			call()
-		}
+		// Warm the pools under the measurement's conditions (AllocsPerRun
+		// sets GOMAXPROCS to 1, so the worker frees nothing meanwhile).
+		testing.AllocsPerRun(1000, call)
 		require.NoError(t, l.Flush(context.Background()))
 		allocs := testing.AllocsPerRun(1000, call)
 		require.Zero(t, allocs, name)
 	}
-	closeLogger(t, l)
 }
 
 // discard is io.Discard without the ReadFrom fast path, as a plain writer.
@@ -394,6 +402,16 @@ func TestSourceIsTheCallSite(t *testing.T) {
 	a.With(slog.Int("k", 1)).Error("child")
 	mark()
 	s.Log(context.Background(), slog.LevelInfo, "log")
+	mark()
+	a.InfoContext(context.Background(), "ctx")
+	mark()
+	s.WithGroup("g").ErrorContext(context.Background(), "ctx, sync child")
+	mark()
+	slog.New(a.Handler()).Info("slog")
+	mark()
+	slog.New(s.Handler()).With("k", 1).LogAttrs(context.Background(), slog.LevelWarn, "slog, sync child")
+	mark()
+	slog.NewLogLogger(a.Handler(), slog.LevelInfo).Print("log package")
 	closeLogger(t, a)
 	got := sink.lines(t)
 	require.Len(t, got, len(lines))

@@ -48,11 +48,21 @@ func (r *record) free() {
 
 // addAttrs appends captured copies of attrs to the record.
 func (r *record) addAttrs(attrs []slog.Attr) {
-	start := len(r.attrs)
-	r.attrs = append(r.attrs, attrs...)
-	for i := range r.attrs[start:] {
-		a := &r.attrs[start+i]
-		a.Value = capture(a.Value)
+	r.attrs = appendCaptured(r.attrs, attrs...)
+}
+
+// appendCaptured appends captured copies of attrs to dst.
+func appendCaptured(dst []slog.Attr, attrs ...slog.Attr) []slog.Attr {
+	start := len(dst)
+	dst = append(dst, attrs...)
+	captureInPlace(dst[start:])
+	return dst
+}
+
+// captureInPlace replaces each value in attrs by its capture.
+func captureInPlace(attrs []slog.Attr) {
+	for i := range attrs {
+		attrs[i].Value = capture(attrs[i].Value)
 	}
 }
 
@@ -104,9 +114,5 @@ func (r *record) appendJSON(b []byte) []byte {
 
 // capturedAttrs returns captured copies of attrs in a new slice.
 func capturedAttrs(attrs []slog.Attr) []slog.Attr {
-	cp := make([]slog.Attr, len(attrs))
-	for i, a := range attrs {
-		cp[i] = slog.Attr{Key: a.Key, Value: capture(a.Value)}
-	}
-	return cp
+	return appendCaptured(make([]slog.Attr, 0, len(attrs)), attrs...)
 }

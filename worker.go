@@ -78,22 +78,56 @@ func (w *worker) enabled(level slog.Level) bool {
 	return level >= w.set.level.Level()
 }
 
-// log captures one call and queues it; with wait, it returns once the
-// record is accounted for (or ctx ends). skip counts the frames between
-// the user's call and log, for the source PC.
+// log captures a facade call and queues it; with wait, it returns once
+// the record is accounted for (or ctx ends). skip counts the frames
+// between the user's call and log, for the source PC.
 func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level slog.Level, msg string, attrs []slog.Attr) {
 	if !w.enabled(level) {
 		return
 	}
-	r := newRecord()
-	r.time = time.Now()
-	r.level = level
-	r.msg = msg
-	r.scope = sc
+	var pc uintptr
 	if w.set.addSource {
 		var pcs [1]uintptr
 		runtime.Callers(skip+2, pcs[:]) // skip runtime.Callers and log
-		r.pc = pcs[0]
+		pc = pcs[0]
+	}
+	w.emit(ctx, sc, wait, time.Now(), level, msg, pc, nil, attrs)
+}
+
+// handle is log for a record that came through slog.Handler.Handle, which
+// supplies the time (zero: none) and the PC (used only with AddSource).
+func (w *worker) handle(ctx context.Context, sc *scope, wait bool, call *slog.Record) {
+	if !w.enabled(call.Level) {
+		return
+	}
+	pc := call.PC
+	if !w.set.addSource {
+		pc = 0
+	}
+	w.emit(ctx, sc, wait, call.Time, call.Level, call.Message, pc, call, nil)
+}
+
+// emit builds the record of one call on the caller's goroutine, from
+// its time, level, message and PC, the attrs ctx yields, rec's attrs (rec
+// may be nil) and attrs, all captured; then it queues the record.
+func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, level slog.Level, msg string, pc uintptr, rec *slog.Record, attrs []slog.Attr) {
+	r := newRecord()
+	r.time = t
+	r.level = level
+	r.msg = msg
+	r.pc = pc
+	r.scope = sc
+	r.ctx = w.appendContextAttrs(r.ctx, ctx)
+	if rec != nil && rec.NumAttrs() > 0 {
+		// Collect into a local, then capture in one pass: appending to
+		// r.attrs from the callback made a 10-attr slog call ~1.5x slower.
+		own := r.attrs
+		rec.Attrs(func(a slog.Attr) bool {
+			own = append(own, a)
+			return true
+		})
+		captureInPlace(own[len(r.attrs):])
+		r.attrs = own
 	}
 	r.addAttrs(attrs)
 	w.submit(r, wait, ctx)
