@@ -47,6 +47,9 @@ func BenchmarkSlowSink(b *testing.B) {
 				b.ReportMetric(float64(percentile(lat, p.q)), p.unit)
 			}
 			s.reportLost(b, lost, int64(b.N)*logged)
+			if s.metrics != nil {
+				s.metrics(b)
+			}
 		})
 	}
 }

@@ -107,9 +107,9 @@ func callScenario(title, bench string, callerGoal float64) scenario {
 type result struct {
 	comparison
 	ourValue, peerValue float64 // medians in the metric's unit
-	ratio      float64 // our cost relative to the peer's: < 1 is a win
-	peerDrops  float64 // the share of records the peer lost, in %
-	ok         bool    // both figures were in the run
+	ratio               float64 // our cost relative to the peer's: < 1 is a win
+	peerDrops           float64 // the share of records the peer lost, in %
+	ok                  bool    // both figures were in the run
 }
 
 // met reports whether the result meets its goal; false if it has none.
@@ -141,10 +141,18 @@ func verdict(ratio float64) string {
 	case math.Abs(ratio-1) < 0.05:
 		return "even"
 	case ratio < 1:
-		return fmt.Sprintf("%.2g× better", 1/ratio)
+		return factor(1/ratio) + " better"
 	default:
-		return fmt.Sprintf("%.2g× worse", ratio)
+		return factor(ratio) + " worse"
 	}
+}
+
+// factor writes f with two significant digits, without an exponent.
+func factor(f float64) string {
+	if f >= 100 {
+		return fmt.Sprintf("%.0f×", f)
+	}
+	return fmt.Sprintf("%.2g×", f)
 }
 
 // goalText says the goal and whether it is met.
@@ -152,11 +160,7 @@ func goalText(r result) string {
 	if r.goal == 0 || !r.ok {
 		return ""
 	}
-	word := "missed"
-	if r.met() {
-		word = "met"
-	}
-	return fmt.Sprintf("goal ≤ %.2g×: %s", r.goal, word)
+	return fmt.Sprintf("goal ≤ %.2g×: %s", r.goal, metWord(r.met()))
 }
 
 // format writes v in the metric's unit, scaled for reading.

@@ -18,7 +18,7 @@ const (
 	axisSpan  = 16.0
 	rowHeight = 24
 	groupGap  = 40
-	headTop   = 96
+	headTop   = 110
 	textLeft  = 20
 	valueLeft = barLeft + barWidth + 16
 	better    = "#2e7d32"
@@ -47,14 +47,13 @@ func writeSVG(w io.Writer, rn *run, source string) error {
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
 	text(&b, textLeft, 30, "start", `font-size="20" font-weight="bold"`, "fapilog-go against zerolog and zap: our cost relative to theirs")
 	text(&b, textLeft, 52, "start", `fill="#444"`, "Bars left of 1× (green): fapilog is better by that factor. Right (red): worse. Black tick: the goal. Log scale.")
-	legendY := 74
+	text(&b, xOf(1)-8, 76, "end", `fill="`+better+`"`, "← fapilog better")
+	text(&b, xOf(1)+8, 76, "start", `fill="`+worse+`"`, "fapilog worse →")
 	for _, t := range []float64{1 / 16.0, 1 / 4.0, 1, 4, 16} {
 		x := xOf(t)
-		text(&b, x, float64(legendY), "middle", `fill="#444"`, ratioLabel(t))
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s"/>`+"\n", x, legendY+6, x, height-60, gridColor(t))
+		text(&b, x, 96, "middle", `fill="#444"`, ratioLabel(t))
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="102" x2="%.1f" y2="%d" stroke="%s"/>`+"\n", x, x, height-60, gridColor(t))
 	}
-	text(&b, xOf(1/axisSpan), float64(legendY-16), "start", `fill="`+better+`"`, "← fapilog better")
-	text(&b, xOf(axisSpan), float64(legendY-16), "end", `fill="`+worse+`"`, "fapilog worse →")
 
 	y := headTop
 	for _, s := range scenarios {
@@ -109,20 +108,30 @@ func drawRow(b *strings.Builder, s scenario, r result, y int) {
 	text(b, valueLeft, mid+4, "start", "", val)
 }
 
+// absResult returns our figure held to the scenario's absolute goal and
+// whether it meets it; ok is false if there is none.
+func absResult(s scenario, rn *run) (v float64, met, ok bool) {
+	if s.absName == "" {
+		return 0, false, false
+	}
+	v, ok = rn.median(s.absName, s.metric.unit)
+	return v, v < s.absGoal, ok
+}
+
 // absNote says how our figure fares against the scenario's absolute goal.
 func absNote(s scenario, rn *run) string {
-	if s.absName == "" {
-		return ""
-	}
-	v, ok := rn.median(s.absName, s.metric.unit)
+	v, met, ok := absResult(s, rn)
 	if !ok {
 		return ""
 	}
-	word := "missed"
-	if v < s.absGoal {
-		word = "met"
+	return fmt.Sprintf("async p99 %s, goal < %s: %s", s.metric.format(v), s.metric.format(s.absGoal), metWord(met))
+}
+
+func metWord(met bool) string {
+	if met {
+		return "met"
 	}
-	return fmt.Sprintf("async p99 %s, goal < %s: %s", s.metric.format(v), s.metric.format(s.absGoal), word)
+	return "missed"
 }
 
 // dropNote warns that the peer's figure is for a logger that lost records.
@@ -161,26 +170,43 @@ func text(b *strings.Builder, x, y float64, anchor, attrs, s string) {
 	fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="%s" %s>%s</text>`+"\n", x, y, anchor, attrs, html.EscapeString(s))
 }
 
-// writeMarkdown writes the same comparisons as a Markdown table.
+// writeMarkdown writes the goals, then every comparison, as Markdown
+// tables.
 func writeMarkdown(w io.Writer, rn *run, source string) error {
 	var b strings.Builder
-	b.WriteString("| Scenario | Comparison | fapilog | peer | result | goal |\n|---|---|--:|--:|---|---|\n")
+	b.WriteString("| Goal | fapilog | peer | result |\n|---|--:|--:|---|\n")
 	for _, s := range scenarios {
-		title := s.title
-		if note := absNote(s, rn); note != "" {
-			title += " (" + note + ")"
-		}
 		for _, r := range s.results(rn) {
-			if !r.ok {
-				fmt.Fprintf(&b, "| %s | %s | | | not in this run | |\n", title, r.label)
+			if r.goal == 0 {
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s%s | %s | %s | %s | %s |\n", title, r.label, dropNote(r),
-				s.metric.format(r.ourValue), s.metric.format(r.peerValue), verdict(r.ratio), goalText(r))
+			fmt.Fprintf(&b, "| %s: %s, ≤ %.2g× | %s |\n", s.title, r.label, r.goal, figures(s, r))
+		}
+		if v, met, ok := absResult(s, rn); ok {
+			fmt.Fprintf(&b, "| %s: async p99 < %s | %s | | %s |\n", s.title, s.metric.format(s.absGoal), s.metric.format(v), metWord(met))
+		}
+	}
+	b.WriteString("\n| Scenario | Comparison | fapilog | peer | result |\n|---|---|--:|--:|---|\n")
+	for _, s := range scenarios {
+		title := s.title
+		for _, r := range s.results(rn) {
+			fmt.Fprintf(&b, "| %s | %s%s | %s |\n", title, r.label, dropNote(r), figures(s, r))
 			title = ""
 		}
 	}
 	fmt.Fprintf(&b, "\nMedians of %d runs from `%s`. %s\n", rn.count(), source, machine(rn))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// figures is a table's "fapilog | peer | result" cells for r.
+func figures(s scenario, r result) string {
+	if !r.ok {
+		return "– | – | not in this run"
+	}
+	res := verdict(r.ratio)
+	if r.goal > 0 {
+		res += " (" + goalText(r) + ")"
+	}
+	return s.metric.format(r.ourValue) + " | " + s.metric.format(r.peerValue) + " | " + res
 }
