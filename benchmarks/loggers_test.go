@@ -41,9 +41,19 @@ type subject struct {
 // form, to log shape k to w.
 type maker func(b *testing.B, w io.Writer, k shape) subject
 
-// loggers are the subjects by name. A scenario lists the names it runs;
-// a new subject (fapilog through slog.New(l.Handler()), say) is one entry
-// here, made of the log functions below.
+// loggers are the subjects by name. A scenario lists the names it runs.
+// A new subject is one entry here made of the log functions below; for
+// fapilog behind log/slog, once the loggers have a Handler method:
+//
+//	"fapilog.slog": func(b *testing.B, w io.Writer, k shape) subject {
+//		l, err := fapilog.NewAsync(fapilogConfig(w))
+//		if err != nil {
+//			b.Fatal(err)
+//		}
+//		return fapilogSubject(l, slogLog(slog.New(l.Handler()), k))
+//	},
+//
+// and its name added to the scenarios' lists (and cmd/chart's rows).
 var loggers = map[string]maker{
 	// zap's production JSON encoder on an unbuffered WriteSyncer: one Write
 	// per record, no sampling, no caller.
@@ -246,8 +256,8 @@ type fapilogLogger interface {
 }
 
 // fapilogSubject is a fapilog face: Flush waits for the writes, Close
-// fails on any dropped or failed record, and the records per sink write
-// are reported.
+// fails on any dropped or failed record, and the dropped count (zero, or
+// the benchmark has failed) and the records per sink write are reported.
 func fapilogSubject(l fapilogLogger, logf func(int)) subject {
 	ctx := context.Background()
 	return subject{
@@ -263,7 +273,9 @@ func fapilogSubject(l fapilogLogger, logf func(int)) subject {
 			return nil
 		},
 		metrics: func(b *testing.B) {
-			if st := l.Stats(); st.Batches > 0 {
+			st := l.Stats()
+			b.ReportMetric(float64(st.Dropped), "dropped")
+			if st.Batches > 0 {
 				b.ReportMetric(float64(st.Written)/float64(st.Batches), "records/write")
 			}
 		},
