@@ -54,7 +54,7 @@ func TestParseMedians(t *testing.T) {
 
 func TestResults(t *testing.T) {
 	rn := sampleRun(t)
-	r := scenarios[0].results(rn)[0] // caller vs zerolog, goal 0.5
+	r := scenarios[0].results(rn)[0] // caller: async vs zerolog, goal 0.5
 	if !r.ok || r.ratio != 0.4 || !r.met() {
 		t.Errorf("caller vs zerolog: %+v", r)
 	}
@@ -117,7 +117,7 @@ func TestChartWritesValidSVGAndTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"caller vs zerolog", "200 ns", "500 ns", "2.5× better", "goal ≤ 0.5×: met", "it dropped 96%", "async p99 < 5 µs | 3.12 µs | | met", "– | – | not in this run"} {
+	for _, want := range []string{"caller: async vs zerolog", "200 ns", "500 ns", "2.5× better", "goal ≤ 0.5×: met", "it dropped 96%", "slow sink · async p99 < 5 µs | 3.12 µs | – | – | met", "10 fields · caller: async vs zerolog ≤ 0.5× | 200 ns | 500 ns | 2.5× better | met", "– | – | not in this run"} {
 		if !strings.Contains(string(table), want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}

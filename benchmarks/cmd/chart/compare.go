@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // A metric is how a scenario is scored.
@@ -19,7 +20,7 @@ var (
 
 // A comparison is one of our benchmarks against one of a peer's.
 type comparison struct {
-	label      string // what is compared, e.g. "caller cost vs zerolog"
+	label      string // what is compared, e.g. "caller: async vs zerolog"
 	ours, peer string // benchmark names without "Benchmark" and -P
 	goal       float64
 }
@@ -28,6 +29,7 @@ type comparison struct {
 // optional absolute goal for our figure (lower is better).
 type scenario struct {
 	title   string
+	short   string // the title in a few words
 	metric  metric
 	rows    []comparison
 	absName string  // our benchmark held to absGoal
@@ -37,69 +39,87 @@ type scenario struct {
 // goals are the issue's: a ratio goal is the most our cost may be
 // relative to the peer's (for throughput, the peer's rate over ours).
 var scenarios = []scenario{
-	callScenario("A message and 10 fields", "AddingFields", 0.5),
-	callScenario("A message with 10 fields of context", "AccumulatedContext", 1),
-	callScenario("A static message", "WithoutFields", 1),
+	callScenario("A message and 10 fields", "10 fields", "AddingFields", 0.5),
+	callScenario("A message with 10 fields of context", "10 fields of context", "AccumulatedContext", 1),
+	callScenario("A static message", "static message", "WithoutFields", 1),
 	{
 		title:  "Throughput to a file, 8 goroutines, 1M records",
+		short:  "file, 8 goroutines",
 		metric: recordsPer,
-		rows: []comparison{
-			{"async vs zerolog", "FileThroughput/fapilog.async", "FileThroughput/zerolog", 1 / 1.5},
-			{"async vs zerolog + diode", "FileThroughput/fapilog.async", "FileThroughput/zerolog.diode", 0},
-			{"async vs zap", "FileThroughput/fapilog.async", "FileThroughput/zap", 0.5},
-			{"async vs zap + BufferedWriteSyncer", "FileThroughput/fapilog.async", "FileThroughput/zap.buffered", 0},
-			{"async vs raw 64 KiB writes", "FileThroughput/fapilog.async", "FileThroughput/raw", 2},
-			{"sync vs zerolog", "FileThroughput/fapilog.sync", "FileThroughput/zerolog", 0},
-			{"sync vs zap", "FileThroughput/fapilog.sync", "FileThroughput/zap", 0},
-		},
+		rows: slices.Concat(
+			against("", "FileThroughput", "async",
+				peer{"zerolog", 1 / 1.5}, peer{"zerolog.diode", 0}, peer{"zap", 0.5},
+				peer{"zap.buffered", 0}, peer{"raw", 2}),
+			against("", "FileThroughput", "sync", peer{"zerolog", 0}, peer{"zap", 0}),
+		),
 	},
 	{
 		title:  "Slow sink (1 ms per write), caller p99 latency",
+		short:  "slow sink",
 		metric: p99,
-		rows: []comparison{
-			{"async vs zerolog", "SlowSink/fapilog.async", "SlowSink/zerolog", 0},
-			{"async vs zerolog + diode", "SlowSink/fapilog.async", "SlowSink/zerolog.diode", 0},
-			{"async vs zap", "SlowSink/fapilog.async", "SlowSink/zap", 0},
-			{"async vs zap + BufferedWriteSyncer", "SlowSink/fapilog.async", "SlowSink/zap.buffered", 0},
-			{"sync vs zerolog", "SlowSink/fapilog.sync", "SlowSink/zerolog", 0},
-			{"sync vs zap", "SlowSink/fapilog.sync", "SlowSink/zap", 0},
-		},
+		rows: slices.Concat(
+			against("", "SlowSink", "async",
+				peer{"zerolog", 0}, peer{"zerolog.diode", 0}, peer{"zap", 0}, peer{"zap.buffered", 0}),
+			against("", "SlowSink", "sync", peer{"zerolog", 0}, peer{"zap", 0}),
+		),
 		absName: "SlowSink/fapilog.async",
 		absGoal: 5000,
 	},
 	{
 		title:  "Synchronous logging to a file, ns per record",
+		short:  "sync to a file",
 		metric: nsPerOp,
-		rows: []comparison{
-			{"8 goroutines: sync vs zerolog", "SyncGroupCommit/goroutines=8/fapilog.sync", "SyncGroupCommit/goroutines=8/zerolog", 0},
-			{"8 goroutines: sync vs zap", "SyncGroupCommit/goroutines=8/fapilog.sync", "SyncGroupCommit/goroutines=8/zap", 0.25},
-			{"1 goroutine: sync vs zerolog", "SyncGroupCommit/goroutines=1/fapilog.sync", "SyncGroupCommit/goroutines=1/zerolog", 0},
-			{"1 goroutine: sync vs zap", "SyncGroupCommit/goroutines=1/fapilog.sync", "SyncGroupCommit/goroutines=1/zap", 0},
-		},
+		rows: slices.Concat(
+			against("8 goroutines: ", "SyncGroupCommit/goroutines=8", "sync", peer{"zerolog", 0}, peer{"zap", 0.25}),
+			against("1 goroutine: ", "SyncGroupCommit/goroutines=1", "sync", peer{"zerolog", 0}, peer{"zap", 0}),
+		),
 	},
+}
+
+// A peer is a peer's benchmark and the goal for ours against it (0: none).
+type peer struct {
+	name string
+	goal float64
+}
+
+// peerLabels name the peers whose benchmark names are not plain.
+var peerLabels = map[string]string{
+	"zerolog.diode": "zerolog + diode",
+	"zap.buffered":  "zap + BufferedWriteSyncer",
+	"raw":           "raw 64 KiB writes",
+}
+
+// against compares our face (the benchmark bench/fapilog.face) with each
+// peer's (bench/peer); every label starts with how.
+func against(how, bench, face string, peers ...peer) []comparison {
+	var out []comparison
+	for _, p := range peers {
+		label := peerLabels[p.name]
+		if label == "" {
+			label = p.name
+		}
+		out = append(out, comparison{
+			label: how + face + " vs " + label,
+			ours:  bench + "/fapilog." + face,
+			peer:  bench + "/" + p.name,
+			goal:  p.goal,
+		})
+	}
+	return out
 }
 
 // callScenario is one of zap's three scenarios: our async face's caller
 // cost and end-to-end time against zerolog's and zap's. The caller-cost
 // goal is callerGoal; end to end the goal is to match zerolog.
-func callScenario(title, bench string, callerGoal float64) scenario {
-	row := func(mode, peer string, goal float64) comparison {
-		return comparison{
-			label: mode + " vs " + peer,
-			ours:  bench + "/" + mode + "/fapilog.async",
-			peer:  bench + "/" + mode + "/" + peer,
-			goal:  goal,
-		}
-	}
+func callScenario(title, short, bench string, callerGoal float64) scenario {
 	return scenario{
 		title:  title + ", ns per call",
+		short:  short,
 		metric: nsPerOp,
-		rows: []comparison{
-			row("caller", "zerolog", callerGoal),
-			row("caller", "zap", 0),
-			row("e2e", "zerolog", 1),
-			row("e2e", "zap", 0),
-		},
+		rows: slices.Concat(
+			against("caller: ", bench+"/caller", "async", peer{"zerolog", callerGoal}, peer{"zap", 0}),
+			against("e2e: ", bench+"/e2e", "async", peer{"zerolog", 1}, peer{"zap", 0}),
+		),
 	}
 }
 

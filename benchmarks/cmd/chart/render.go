@@ -174,23 +174,23 @@ func text(b *strings.Builder, x, y float64, anchor, attrs, s string) {
 // tables.
 func writeMarkdown(w io.Writer, rn *run, source string) error {
 	var b strings.Builder
-	b.WriteString("| Goal | fapilog | peer | result |\n|---|--:|--:|---|\n")
+	b.WriteString("Ratios are fapilog's cost over the peer's (for throughput, the peer's rate over ours): below 1× fapilog is better.\n\n")
+	b.WriteString("| Goal | fapilog | peer | result | goal |\n|---|--:|--:|---|---|\n")
 	for _, s := range scenarios {
 		for _, r := range s.results(rn) {
-			if r.goal == 0 {
-				continue
+			if r.goal > 0 {
+				fmt.Fprintf(&b, "| %s · %s ≤ %.2g× | %s | %s |\n", s.short, r.label, r.goal, figures(s, r), metWord(r.met()))
 			}
-			fmt.Fprintf(&b, "| %s: %s, ≤ %.2g× | %s |\n", s.title, r.label, r.goal, figures(s, r))
 		}
 		if v, met, ok := absResult(s, rn); ok {
-			fmt.Fprintf(&b, "| %s: async p99 < %s | %s | | %s |\n", s.title, s.metric.format(s.absGoal), s.metric.format(v), metWord(met))
+			fmt.Fprintf(&b, "| %s · async p99 < %s | %s | – | – | %s |\n", s.short, s.metric.format(s.absGoal), s.metric.format(v), metWord(met))
 		}
 	}
-	b.WriteString("\n| Scenario | Comparison | fapilog | peer | result |\n|---|---|--:|--:|---|\n")
+	b.WriteString("\n| Scenario | Comparison | fapilog | peer | result | goal |\n|---|---|--:|--:|---|---|\n")
 	for _, s := range scenarios {
 		title := s.title
 		for _, r := range s.results(rn) {
-			fmt.Fprintf(&b, "| %s | %s%s | %s |\n", title, r.label, dropNote(r), figures(s, r))
+			fmt.Fprintf(&b, "| %s | %s%s | %s | %s |\n", title, r.label, dropNote(r), figures(s, r), goalText(r))
 			title = ""
 		}
 	}
@@ -204,9 +204,5 @@ func figures(s scenario, r result) string {
 	if !r.ok {
 		return "– | – | not in this run"
 	}
-	res := verdict(r.ratio)
-	if r.goal > 0 {
-		res += " (" + goalText(r) + ")"
-	}
-	return s.metric.format(r.ourValue) + " | " + s.metric.format(r.peerValue) + " | " + res
+	return s.metric.format(r.ourValue) + " | " + s.metric.format(r.peerValue) + " | " + verdict(r.ratio)
 }
