@@ -185,20 +185,15 @@ func goalText(r result) string {
 
 // format writes v in the metric's unit, scaled for reading.
 func (m metric) format(v float64) string {
+	units := [...]string{"ns", "µs", "ms"}
 	if m.higherBetter {
-		switch {
-		case v >= 1e6:
-			return fmt.Sprintf("%.3g M/s", v/1e6)
-		case v >= 1e3:
-			return fmt.Sprintf("%.3g k/s", v/1e3)
-		}
-		return fmt.Sprintf("%.3g /s", v)
+		units = [...]string{"/s", "k/s", "M/s"}
 	}
 	switch {
 	case v >= 1e6:
-		return fmt.Sprintf("%.3g ms", v/1e6)
+		return fmt.Sprintf("%.3g %s", v/1e6, units[2])
 	case v >= 1e3:
-		return fmt.Sprintf("%.3g µs", v/1e3)
+		return fmt.Sprintf("%.3g %s", v/1e3, units[1])
 	}
-	return fmt.Sprintf("%.3g ns", v)
+	return fmt.Sprintf("%.3g %s", v, units[0])
 }
