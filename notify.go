@@ -83,3 +83,6 @@ func (n *notifier) notify() {
 	}
 	n.mu.Unlock()
 }
+
+// waiting reports whether any goroutine is blocked in wait.
+func (n *notifier) waiting() bool { return n.waiters.Load() > 0 }

@@ -175,6 +175,12 @@ func doneOf(ctx context.Context) <-chan struct{} {
 func (w *worker) waitDone(target uint64, cancel <-chan struct{}) bool {
 	for w.done.Load() < target {
 		if w.tryLock() {
+			if w.progress.waiting() {
+				// Others wait on this write: yield once so callers that
+				// are runnable but not yet queued join the batch (group
+				// commit). A lone caller does not pay for it.
+				runtime.Gosched()
+			}
 			for w.done.Load() < target {
 				if w.processBatch() == 0 {
 					// A producer before target claimed its slot but has
