@@ -96,7 +96,7 @@ func (r *record) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if !r.time.IsZero() {
 		b = append(b, `"time":`...)
-		b = appendTime(b, r.time)
+		b = appendRecordTime(b, r.time)
 		b = append(b, ',')
 	}
 	b = append(b, `"level":`...)
