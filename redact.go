@@ -1,11 +1,263 @@
 package fapilog
 
-import "log/slog"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
-// A Redactor masks secrets before a record is encoded. Redactors run on
-// the worker, after enrichment, over everything the record will print.
+// DefaultMask is what a redacted value is replaced with when
+// Config.RedactMask is empty.
+const DefaultMask = "***"
+
+// A Redactor decides what to mask before a record is encoded. The worker
+// walks everything a line will print once — the message, the enrichers'
+// attrs, the context's attrs, the With and WithGroup context (when the
+// child logger is made), the call's attrs, and the inside of values
+// captured by slog.Any (map and struct keys, slice elements) — and asks
+// every Redactor about each field and each string.
+//
+// A Redactor's methods may be called from several goroutines at once (the
+// worker, and callers of With), must not keep path or s, and should not
+// allocate when nothing matches. A panic is contained: the value being
+// looked at is masked and the panic counted in Stats.RedactorErrors.
 type Redactor interface {
-	// Redact returns the attribute to print in place of a, found under the
-	// group path groups, and whether it differs from a.
-	Redact(groups []string, a slog.Attr) (slog.Attr, bool)
+	// MaskField reports whether the whole value of the field at path is
+	// replaced by the mask. path holds the keys from the top of the line
+	// down to the field's own key: group names (from WithGroup and
+	// slog.Group), then map and struct keys. Slice elements add no key.
+	MaskField(path []string) bool
+	// MaskString returns s with its secrets replaced by mask, and whether
+	// anything changed. It is called for the message and for every string
+	// value whose field was not masked whole.
+	MaskString(s, mask string) (string, bool)
+}
+
+// DefaultRedactors returns the redactors used when Config.Redactors is
+// nil: RedactFields of the usual secret names (password, passwd, pwd,
+// secret, token, api_key, apikey, authorization, cookie, set-cookie,
+// private_key, client_secret, access_token, refresh_token, session_id) and
+// RedactURLCredentials.
+func DefaultRedactors() []Redactor {
+	return []Redactor{
+		RedactFields("password", "passwd", "pwd", "secret", "token", "api_key", "apikey",
+			"authorization", "cookie", "set-cookie", "private_key", "client_secret",
+			"access_token", "refresh_token", "session_id"),
+		RedactURLCredentials(),
+	}
+}
+
+// RedactFields returns a Redactor that masks the whole value of the named
+// fields, whatever its kind (a group, map or slice is masked as one).
+// Matching ignores case (Unicode case between a name and a key of the
+// same length in bytes, which is all of ASCII). A bare name ("password") matches that key at any
+// depth. A dotted path ("user.card.number") matches from the top of the
+// line, following groups and map and struct keys; "*" matches any one key
+// ("*.password", "users.*.ssn" does not cross slices: they add no key).
+// Empty paths are ignored.
+func RedactFields(paths ...string) Redactor {
+	f := &fieldRedactor{}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if !strings.Contains(p, ".") {
+			f.addName(p)
+			continue
+		}
+		f.paths = append(f.paths, strings.Split(p, "."))
+	}
+	return f
+}
+
+// fieldRedactor is RedactFields. Most keys are rejected by a bit set of
+// the names' first bytes; the rest are compared only with names of their
+// own length. No allocation.
+type fieldRedactor struct {
+	first [4]uint64  // bit c: some bare name starts with byte c (either case)
+	byLen [][]string // byLen[n]: bare names n bytes long
+	paths [][]string // dotted paths, split
+}
+
+func (f *fieldRedactor) addName(name string) {
+	for len(f.byLen) <= len(name) {
+		f.byLen = append(f.byLen, nil)
+	}
+	f.byLen[len(name)] = append(f.byLen[len(name)], name)
+	c := name[0]
+	switch {
+	case c >= utf8.RuneSelf: // any non-ASCII first byte may fold to it
+		f.first[2], f.first[3] = ^uint64(0), ^uint64(0)
+	case 'a' <= c|0x20 && c|0x20 <= 'z':
+		f.setFirst(c | 0x20)
+		f.setFirst(c &^ 0x20)
+	default:
+		f.setFirst(c)
+	}
+}
+
+func (f *fieldRedactor) setFirst(c byte) { f.first[c>>6] |= 1 << (c & 63) }
+
+// merge adds g's names and paths to f.
+func (f *fieldRedactor) merge(g *fieldRedactor) {
+	for _, names := range g.byLen {
+		for _, n := range names {
+			f.addName(n)
+		}
+	}
+	f.paths = append(f.paths, g.paths...)
+}
+
+// MaskField reports whether path ends in one of f's names or is one of its
+// paths.
+func (f *fieldRedactor) MaskField(path []string) bool {
+	if len(path) == 0 {
+		return false
+	}
+	if f.matchName(path[len(path)-1]) {
+		return true
+	}
+	for _, p := range f.paths {
+		if pathMatches(p, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchName reports whether key is one of f's bare names, ignoring case.
+func (f *fieldRedactor) matchName(key string) bool {
+	if len(key) == 0 || len(key) >= len(f.byLen) {
+		return false
+	}
+	if c := key[0]; f.first[c>>6]&(1<<(c&63)) == 0 {
+		return false
+	}
+	for _, n := range f.byLen[len(key)] {
+		if equalFold(n, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFold is strings.EqualFold for strings of equal length, faster on
+// ASCII.
+func equalFold(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|y >= utf8.RuneSelf {
+			return strings.EqualFold(a, b)
+		}
+		if l := x | 0x20; l != y|0x20 || l < 'a' || l > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func pathMatches(pattern, path []string) bool {
+	if len(pattern) != len(path) {
+		return false
+	}
+	for i, seg := range pattern {
+		if seg != "*" && !strings.EqualFold(seg, path[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// MaskString returns s unchanged: fields are masked whole or not at all.
+func (f *fieldRedactor) MaskString(s, _ string) (string, bool) { return s, false }
+
+// RedactURLCredentials returns a Redactor that masks the user information
+// of URLs inside string values, whatever the scheme:
+// "postgres://app:hunter2@db:5432/x" becomes "postgres://***@db:5432/x".
+// A URL is a scheme (a letter, then letters, digits, '+', '-' or '.')
+// followed by "://"; its user information is everything up to the last
+// '@' before the first '/', '?', '#', whitespace or quote.
+func RedactURLCredentials() Redactor { return urlRedactor{} }
+
+type urlRedactor struct{}
+
+// MaskField returns false: URL credentials are found by value.
+func (urlRedactor) MaskField([]string) bool { return false }
+
+// MaskString masks the user information of every URL in s.
+func (urlRedactor) MaskString(s, mask string) (string, bool) {
+	return maskSpans(s, mask, nextURLUserinfo)
+}
+
+// nextURLUserinfo returns the span of the first URL user information in s
+// at or after from, or -1, -1.
+func nextURLUserinfo(s string, from int) (int, int) {
+	for from < len(s) {
+		i := strings.Index(s[from:], "://")
+		if i < 0 {
+			return -1, -1
+		}
+		i += from
+		start := i + 3
+		end := start
+		for end < len(s) && !endsAuthority(s[end]) {
+			end++
+		}
+		from = end
+		if !hasScheme(s[:i]) {
+			continue
+		}
+		if at := strings.LastIndexByte(s[start:end], '@'); at > 0 {
+			return start, start + at
+		}
+	}
+	return -1, -1
+}
+
+// hasScheme reports whether s ends in a URL scheme.
+func hasScheme(s string) bool {
+	letter := false
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		switch {
+		case 'a' <= c|0x20 && c|0x20 <= 'z':
+			letter = true
+		case '0' <= c && c <= '9', c == '+', c == '-', c == '.':
+		default:
+			return letter
+		}
+	}
+	return letter
+}
+
+// endsAuthority reports whether c cannot be in a URL's authority.
+func endsAuthority(c byte) bool {
+	switch c {
+	case '/', '?', '#', ' ', '\t', '\n', '\r', '\f', '\v', '"', '\'', '`', '<', '>', '\\':
+		return true
+	}
+	return false
+}
+
+// maskSpans returns s with each span that next finds replaced by mask.
+// next returns the first span at or after from, or -1, -1; spans must not
+// be empty. When next finds nothing, s is returned without allocating.
+func maskSpans(s, mask string, next func(s string, from int) (int, int)) (string, bool) {
+	start, end := next(s, 0)
+	if start < 0 {
+		return s, false
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for start >= 0 {
+		b.WriteString(s[last:start])
+		b.WriteString(mask)
+		last = end
+		start, end = next(s, end)
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
 }
