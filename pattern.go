@@ -3,6 +3,7 @@ package fapilog
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Pattern finds secrets inside string values, for RedactPatterns. The
@@ -79,7 +80,7 @@ func CardNumbers() Pattern { return Pattern{next: nextCard} }
 
 // EmailAddresses returns a Pattern for e-mail addresses: a local part of
 // letters, digits and ._%+-, an '@', and a domain with a dot and a
-// top-level domain of two or more letters.
+// top-level domain of two or more ASCII letters.
 func EmailAddresses() Pattern { return Pattern{next: nextEmail} }
 
 // JWTs returns a Pattern for JSON Web Tokens: three base64url segments
@@ -171,11 +172,14 @@ func luhn(s string) bool {
 	return sum%10 == 0
 }
 
+// isEmailLocal reports whether c may be in the local part of an address.
+// Bytes of non-ASCII letters count (RFC 6531), so that a local part
+// holding one is masked whole.
 func isEmailLocal(c byte) bool {
-	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+	return isAlnum(c) || c >= utf8.RuneSelf || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
 }
 
-func isDomain(c byte) bool { return isAlnum(c) || c == '.' || c == '-' }
+func isDomain(c byte) bool { return isAlnum(c) || c >= utf8.RuneSelf || c == '.' || c == '-' }
 
 func nextEmail(s string, from int) (int, int) {
 	for from < len(s) {
