@@ -125,7 +125,10 @@ func digitsAt(s string, i int) int {
 func nextCard(s string, from int) (int, int) {
 	const minDigits, maxDigits = 13, 19
 	for i := from; i < len(s); i++ {
-		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
+		if i = indexDigit(s, i); i < 0 {
+			return -1, -1
+		}
+		if i > 0 && isDigit(s[i-1]) {
 			continue
 		}
 		// s[i] starts a group. Try chains of groups beginning here.
@@ -149,8 +152,29 @@ func nextCard(s string, from int) (int, int) {
 		if best > 0 {
 			return i, best
 		}
+		i += digitsAt(s, i) - 1 // the next group start is past this group
 	}
 	return -1, -1
+}
+
+// indexDigit returns the index of the first digit in s[i:], or -1. It
+// skips eight bytes at a time while they hold no digit: most strings
+// logged have few.
+func indexDigit(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		// A byte is a digit if, XORed with '0', it is below 10: the
+		// "has a byte less than n" test of serialize.go's wordIsSafe.
+		x := load64(s, i) ^ (lsb * '0')
+		if (x-lsb*10)&^x&msb != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return i
+		}
+	}
+	return -1
 }
 
 // luhn checks the Luhn checksum of the digits in s, skipping separators.
@@ -234,13 +258,18 @@ func base64URLRun(s string, i int) int {
 }
 
 func nextJWT(s string, from int) (int, int) {
-	for from < len(s) {
-		i := strings.Index(s[from:], "eyJ")
-		if i < 0 {
+	for from+2 < len(s) {
+		// Look for the 'J' of "eyJ": 'e' is too common a letter to look
+		// for first.
+		j := strings.IndexByte(s[from+2:], 'J')
+		if j < 0 {
 			return -1, -1
 		}
-		start := from + i
-		from = start + 3
+		start := from + j
+		from = start + 1
+		if s[start] != 'e' || s[start+1] != 'y' {
+			continue
+		}
 		end := base64URLRun(s, start)
 		if end >= len(s) || s[end] != '.' {
 			continue
@@ -322,18 +351,15 @@ func indexFold(s, word string) int {
 func nextAWSKeyID(s string, from int) (int, int) {
 	const idLen = 20
 	for from < len(s) {
-		rest := s[from:]
-		i := strings.Index(rest, "AKIA")
-		if j := strings.Index(rest, "ASIA"); j >= 0 && (i < 0 || j < i) {
-			i = j
-		}
+		i := strings.IndexByte(s[from:], 'A')
 		if i < 0 {
 			return -1, -1
 		}
 		start := from + i
 		from = start + 1
 		end := start + idLen
-		if end > len(s) || (start > 0 && isAlnum(s[start-1])) || (end < len(s) && isAlnum(s[end])) {
+		if end > len(s) || (s[start+1] != 'K' && s[start+1] != 'S') || s[start+2:start+4] != "IA" ||
+			(start > 0 && isAlnum(s[start-1])) || (end < len(s) && isAlnum(s[end])) {
 			continue
 		}
 		ok := true

@@ -22,6 +22,7 @@ const (
 // looks at keys. It is immutable, shared by the worker and With calls.
 type redaction struct {
 	fields    fieldRedactor
+	wholePath bool       // fields has dotted paths, or byField is not empty: look past the last key
 	byField   []Redactor // redactors other than RedactFields that look at keys
 	byString  []Redactor // redactors that look at strings, in Config order
 	mask      string
@@ -54,6 +55,7 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 			rd.byString = append(rd.byString, r)
 		}
 	}
+	rd.wholePath = len(rd.fields.paths) > 0 || len(rd.byField) > 0
 	return rd
 }
 
@@ -148,7 +150,8 @@ func (st *redactState) message(msg string) (out string) {
 }
 
 // attr returns the value to print for the attr key=v, found depth
-// containers deep, and whether it differs from v.
+// containers deep, and whether it differs from v. It runs for every
+// attr of every record: scalars take a short path.
 func (st *redactState) attr(key string, v slog.Value, depth int) (slog.Value, bool) {
 	kind := v.Kind()
 	resolved := kind == slog.KindLogValuer
@@ -156,31 +159,42 @@ func (st *redactState) attr(key string, v slog.Value, depth int) (slog.Value, bo
 		v = v.Resolve()
 		kind = v.Kind()
 	}
-	if key == "" {
-		switch {
-		case kind == slog.KindGroup: // inlined in the enclosing level
-			if depth >= st.rd.maxDepth {
-				return st.limit(), true
-			}
-			if g, ok := st.group(v.Group(), depth+1); ok {
-				return slog.GroupValue(g...), true
-			}
-			return v, resolved
-		case kind == slog.KindAny && v.Any() == nil: // an empty attr
+	switch {
+	case kind == slog.KindGroup && (key == "" || len(v.Group()) == 0):
+		// Inlined in the enclosing level, or printing nothing: no key.
+		if len(v.Group()) == 0 {
 			return v, resolved
 		}
-	}
-	if kind == slog.KindGroup && len(v.Group()) == 0 {
-		return v, resolved // prints nothing
+		if depth >= st.rd.maxDepth {
+			return st.limit(), true
+		}
+		if g, ok := st.group(v.Group(), depth+1); ok {
+			return slog.GroupValue(g...), true
+		}
+		return v, resolved
+	case key == "" && kind == slog.KindAny && v.Any() == nil:
+		return v, resolved // an empty attr
 	}
 	st.keys++
 	if st.keys > st.rd.maxKeys {
 		return st.limit(), true
 	}
 	st.path = append(st.path, key)
-	nv, changed := st.value(v, kind, depth)
+	nv, changed := v, resolved
+	switch rd := st.rd; {
+	case (rd.fields.mayMatch(key) || rd.wholePath) && st.maskField(key):
+		nv, changed = rd.maskValue, true
+	case kind == slog.KindString:
+		if s, ok := st.maskString(v.String()); ok {
+			nv, changed = slog.StringValue(s), true
+		}
+	case kind == slog.KindGroup, kind == slog.KindAny:
+		if cv, ok := st.container(v, kind, depth); ok {
+			nv, changed = cv, true
+		}
+	}
 	st.path = st.path[:len(st.path)-1]
-	return nv, changed || resolved
+	return nv, changed
 }
 
 // limit returns the mask for a value beyond a guardrail.
@@ -190,41 +204,33 @@ func (st *redactState) limit() slog.Value {
 	return st.rd.maskValue
 }
 
-// value returns the value to print for v, the value of the field at
-// st.path, and whether it differs from v.
-func (st *redactState) value(v slog.Value, kind slog.Kind, depth int) (slog.Value, bool) {
-	if st.maskField() {
-		return st.rd.maskValue, true
-	}
-	switch kind {
-	case slog.KindString:
-		if s, ok := st.maskString(v.String()); ok {
-			return slog.StringValue(s), true
-		}
-	case slog.KindGroup:
+// container returns the value to print for v, a group or a value
+// captured by slog.Any, found at st.path, and whether it differs from v.
+func (st *redactState) container(v slog.Value, kind slog.Kind, depth int) (slog.Value, bool) {
+	if kind == slog.KindGroup {
 		if depth >= st.rd.maxDepth {
 			return st.limit(), true
 		}
 		if g, ok := st.group(v.Group(), depth+1); ok {
 			return slog.GroupValue(g...), true
 		}
-	case slog.KindAny:
-		switch x := v.Any().(type) {
-		case nil, slog.Level, *slog.Source:
-			// Made by slog itself: nothing secret inside.
-		case rawJSON:
-			if out, ok := st.json(x, depth); ok {
-				return slog.AnyValue(out), true
-			}
-		default:
-			// Not captured by the caller (a dynamic enricher's value):
-			// encode it now, so its inside can be seen.
-			raw := rawJSON(appendValue(nil, v))
-			if out, ok := st.json(raw, depth); ok {
-				raw = out
-			}
-			return slog.AnyValue(raw), true
+		return v, false
+	}
+	switch x := v.Any().(type) {
+	case nil, slog.Level, *slog.Source:
+		// Made by slog itself: nothing secret inside.
+	case rawJSON:
+		if out, ok := st.json(x, depth); ok {
+			return slog.AnyValue(out), true
 		}
+	default:
+		// Not captured by the caller (a dynamic enricher's value):
+		// encode it now, so its inside can be seen.
+		raw := rawJSON(appendValue(nil, v))
+		if out, ok := st.json(raw, depth); ok {
+			raw = out
+		}
+		return slog.AnyValue(raw), true
 	}
 	return v, false
 }
@@ -246,13 +252,24 @@ func (st *redactState) group(attrs []slog.Attr, depth int) ([]slog.Attr, bool) {
 	return out, out != nil
 }
 
-// maskField reports whether the field at st.path is masked whole.
-func (st *redactState) maskField() bool {
-	if st.rd.fields.MaskField(st.path) {
+// maskField reports whether the field key, at the end of st.path, is
+// masked whole.
+func (st *redactState) maskField(key string) bool {
+	rd := st.rd
+	if rd.fields.mayMatch(key) && rd.fields.matchName(key) {
 		st.changed = true
 		return true
 	}
-	for _, r := range st.rd.byField {
+	if !rd.wholePath {
+		return false
+	}
+	for _, p := range rd.fields.paths {
+		if pathMatches(p, st.path) {
+			st.changed = true
+			return true
+		}
+	}
+	for _, r := range rd.byField {
 		if r.MaskField(st.path) {
 			st.changed = true
 			return true

@@ -137,7 +137,7 @@ func (st *redactState) jsonObject(i, depth int) int {
 		case st.keys > st.rd.maxKeys:
 			st.limited = true
 			i = st.maskJSONValue(skipSpace(src, i))
-		case st.maskField():
+		case (st.rd.fields.mayMatch(key) || st.rd.wholePath) && st.maskField(key):
 			i = st.maskJSONValue(skipSpace(src, i))
 		default:
 			i = st.jsonValue(i, depth)
