@@ -102,6 +102,14 @@ func AWSAccessKeyIDs() Pattern { return Pattern{next: nextAWSKeyID} }
 // NNN-NN-NNNN, not inside a longer run of digits.
 func SSNs() Pattern { return Pattern{next: nextSSN} }
 
+// indexFrom returns the index in s of the first c in s[from:], or -1.
+func indexFrom(s string, from int, c byte) int {
+	if i := strings.IndexByte(s[from:], c); i >= 0 {
+		return from + i
+	}
+	return -1
+}
+
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func isAlnum(c byte) bool { return isDigit(c) || ('a' <= c|0x20 && c|0x20 <= 'z') }
@@ -207,11 +215,10 @@ func isDomain(c byte) bool { return isAlnum(c) || c >= utf8.RuneSelf || c == '.'
 
 func nextEmail(s string, from int) (int, int) {
 	for from < len(s) {
-		at := strings.IndexByte(s[from:], '@')
+		at := indexFrom(s, from, '@')
 		if at < 0 {
 			return -1, -1
 		}
-		at += from
 		from = at + 1
 		start := at
 		for start > 0 && isEmailLocal(s[start-1]) {
@@ -261,11 +268,11 @@ func nextJWT(s string, from int) (int, int) {
 	for from+2 < len(s) {
 		// Look for the 'J' of "eyJ": 'e' is too common a letter to look
 		// for first.
-		j := strings.IndexByte(s[from+2:], 'J')
+		j := indexFrom(s, from+2, 'J')
 		if j < 0 {
 			return -1, -1
 		}
-		start := from + j
+		start := j - 2
 		from = start + 1
 		if s[start] != 'e' || s[start+1] != 'y' {
 			continue
@@ -351,11 +358,10 @@ func indexFold(s, word string) int {
 func nextAWSKeyID(s string, from int) (int, int) {
 	const idLen = 20
 	for from < len(s) {
-		i := strings.IndexByte(s[from:], 'A')
-		if i < 0 {
+		start := indexFrom(s, from, 'A')
+		if start < 0 {
 			return -1, -1
 		}
-		start := from + i
 		from = start + 1
 		end := start + idLen
 		if end > len(s) || (s[start+1] != 'K' && s[start+1] != 'S') || s[start+2:start+4] != "IA" ||
@@ -378,11 +384,10 @@ func nextAWSKeyID(s string, from int) (int, int) {
 
 func nextSSN(s string, from int) (int, int) {
 	for from < len(s) {
-		i := strings.IndexByte(s[from:], '-')
-		if i < 0 {
+		dash := indexFrom(s, from, '-')
+		if dash < 0 {
 			return -1, -1
 		}
-		dash := from + i
 		from = dash + 1
 		start, end := dash-3, dash+8
 		if start < 0 || end > len(s) || s[dash+3] != '-' {

@@ -202,11 +202,10 @@ func (urlRedactor) MaskString(s, mask string) (string, bool) {
 // at or after from, or -1, -1.
 func nextURLUserinfo(s string, from int) (int, int) {
 	for from < len(s) {
-		i := strings.IndexByte(s[from:], ':') // the fastest search there is
+		i := indexFrom(s, from, ':') // a byte search is the fastest there is
 		if i < 0 {
 			return -1, -1
 		}
-		i += from
 		if !strings.HasPrefix(s[i:], "://") {
 			from = i + 1
 			continue

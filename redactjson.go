@@ -144,19 +144,8 @@ func (st *redactState) jsonObject(i, depth int) int {
 		}
 		st.path = st.path[:len(st.path)-1]
 		st.keybuf = st.keybuf[:mark]
-		if i < 0 {
-			return -1
-		}
-		if i = skipSpace(src, i); i >= len(src) {
-			return -1
-		}
-		switch src[i] {
-		case ',':
-			i++
-		case '}':
-			return i + 1
-		default:
-			return -1
+		if i = nextMember(src, i, '}'); i < 0 || src[i-1] == '}' {
+			return i
 		}
 	}
 }
@@ -169,21 +158,23 @@ func (st *redactState) jsonArray(i, depth int) int {
 		return i + 1
 	}
 	for {
-		if i = st.jsonValue(i, depth); i < 0 {
-			return -1
-		}
-		if i = skipSpace(src, i); i >= len(src) {
-			return -1
-		}
-		switch src[i] {
-		case ',':
-			i++
-		case ']':
-			return i + 1
-		default:
-			return -1
+		if i = nextMember(src, st.jsonValue(i, depth), ']'); i < 0 || src[i-1] == ']' {
+			return i
 		}
 	}
+}
+
+// nextMember reads what follows an object member or array element that
+// ends at i: a ',' (it returns the index after it) or the container's
+// close (it returns the index after that); else -1. i may be -1.
+func nextMember(src []byte, i int, close byte) int {
+	if i < 0 {
+		return -1
+	}
+	if i = skipSpace(src, i); i < len(src) && (src[i] == ',' || src[i] == close) {
+		return i + 1
+	}
+	return -1
 }
 
 // bytesString returns b as a string without copying. The walker uses it
