@@ -47,6 +47,7 @@ func (r *record) free() {
 	r.scope = nil
 	r.enrichment = nil
 	r.msg = ""
+	r.pc = 0 // else a logger without AddSource prints the source of an earlier call
 	recordPool.Put(r)
 }
 
