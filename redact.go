@@ -47,12 +47,14 @@ func DefaultRedactors() []Redactor {
 }
 
 // RedactFields returns a Redactor that masks the whole value of the named
-// fields, whatever its kind (a group, map or slice is masked as one).
-// Matching ignores case (Unicode case between a name and a key of the
-// same length in bytes, which is all of ASCII). A bare name ("password") matches that key at any
-// depth. A dotted path ("user.card.number") matches from the top of the
-// line, following groups and map and struct keys; "*" matches any one key
-// ("*.password", "users.*.ssn" does not cross slices: they add no key).
+// fields, whatever its kind: a group, map or slice is masked as one.
+//
+// A bare name ("password") matches that key at any depth. A dotted path
+// ("user.card.number") matches from the top of the line, following group
+// names and map and struct keys; slice elements add no key, so
+// "users.ssn" matches the "ssn" of every map in a slice "users". "*"
+// matches any one key ("*.password"). Matching ignores case: all of
+// ASCII, and Unicode letters whose cases have the same length in bytes.
 // Empty paths are ignored.
 func RedactFields(paths ...string) Redactor {
 	f := &fieldRedactor{}
