@@ -409,8 +409,9 @@ type Stats struct {
 	// was masked.
 	RedactorErrors uint64
 	// RedactionLimited counts records, and With calls, in which values
-	// nested deeper than Config.RedactMaxDepth or past
-	// Config.RedactMaxKeys were masked whole without being scanned.
+	// were masked whole without being scanned: nested deeper than
+	// Config.RedactMaxDepth, past Config.RedactMaxKeys, or not readable
+	// as JSON.
 	RedactionLimited uint64
 }
 
