@@ -71,40 +71,44 @@ func RedactFields(paths ...string) Redactor {
 	return f
 }
 
-// fieldRedactor is RedactFields. Most keys are rejected by a bit set of
-// the names' first bytes; the rest are compared only with names of their
-// own length. No allocation.
+// fieldRedactor is RedactFields. Bare names are hashed on their length
+// and their first and last bytes, case folded, into 64 buckets; a bit per
+// bucket rejects most keys with a few instructions, and the rest are
+// compared with the names of one bucket. No allocation.
 type fieldRedactor struct {
-	first [4]uint64  // bit c: some bare name starts with byte c (either case)
-	byLen [][]string // byLen[n]: bare names n bytes long
-	paths [][]string // dotted paths, split
+	buckets  [64][]string // names that begin and end with ASCII, by nameHash
+	nonEmpty uint64       // bit h: buckets[h] is not empty
+	unicode  []string     // names that begin or end with a non-ASCII byte
+	paths    [][]string   // dotted paths, split
+}
+
+// nameHash is the bucket of a name, or of a key that may equal it: equal
+// names ignoring case have the same length (see RedactFields) and, if
+// they begin and end with ASCII, the same ends ignoring ASCII case
+// (c|0x20 is the same for both cases of a letter).
+func nameHash(s string) uint {
+	return (uint(len(s))*7 + uint(s[0]|0x20)*3 + uint(s[len(s)-1]|0x20)) & 63
 }
 
 func (f *fieldRedactor) addName(name string) {
-	for len(f.byLen) <= len(name) {
-		f.byLen = append(f.byLen, nil)
+	if name[0] >= utf8.RuneSelf || name[len(name)-1] >= utf8.RuneSelf {
+		f.unicode = append(f.unicode, name)
+		return
 	}
-	f.byLen[len(name)] = append(f.byLen[len(name)], name)
-	c := name[0]
-	switch {
-	case c >= utf8.RuneSelf: // any non-ASCII first byte may fold to it
-		f.first[2], f.first[3] = ^uint64(0), ^uint64(0)
-	case 'a' <= c|0x20 && c|0x20 <= 'z':
-		f.setFirst(c | 0x20)
-		f.setFirst(c &^ 0x20)
-	default:
-		f.setFirst(c)
-	}
+	h := nameHash(name)
+	f.buckets[h] = append(f.buckets[h], name)
+	f.nonEmpty |= 1 << h
 }
-
-func (f *fieldRedactor) setFirst(c byte) { f.first[c>>6] |= 1 << (c & 63) }
 
 // merge adds g's names and paths to f.
 func (f *fieldRedactor) merge(g *fieldRedactor) {
-	for _, names := range g.byLen {
+	for _, names := range g.buckets {
 		for _, n := range names {
 			f.addName(n)
 		}
+	}
+	for _, n := range g.unicode {
+		f.addName(n)
 	}
 	f.paths = append(f.paths, g.paths...)
 }
@@ -115,7 +119,7 @@ func (f *fieldRedactor) MaskField(path []string) bool {
 	if len(path) == 0 {
 		return false
 	}
-	if f.matchName(path[len(path)-1]) {
+	if f.mayMatch(path[len(path)-1]) && f.matchName(path[len(path)-1]) {
 		return true
 	}
 	for _, p := range f.paths {
@@ -129,20 +133,19 @@ func (f *fieldRedactor) MaskField(path []string) bool {
 // mayMatch reports whether key may be one of f's bare names: the cheap
 // test the walker inlines for every key.
 func (f *fieldRedactor) mayMatch(key string) bool {
-	if len(key) == 0 || len(key) >= len(f.byLen) {
-		return false
-	}
-	c := key[0]
-	return f.first[c>>6]&(1<<(c&63)) != 0
+	return len(key) > 0 && (f.nonEmpty>>nameHash(key)&1 != 0 || len(f.unicode) > 0)
 }
 
 // matchName reports whether key is one of f's bare names, ignoring case.
+// The caller has checked mayMatch.
 func (f *fieldRedactor) matchName(key string) bool {
-	if !f.mayMatch(key) {
-		return false
+	for _, n := range f.buckets[nameHash(key)] {
+		if len(n) == len(key) && equalFold(n, key) {
+			return true
+		}
 	}
-	for _, n := range f.byLen[len(key)] {
-		if equalFold(n, key) {
+	for _, n := range f.unicode {
+		if len(n) == len(key) && strings.EqualFold(n, key) {
 			return true
 		}
 	}
@@ -256,11 +259,17 @@ func endsAuthority(c byte) bool {
 // maskSpans returns s with each span that next finds replaced by mask.
 // next returns the first span at or after from, or -1, -1; spans must not
 // be empty. When next finds nothing, s is returned without allocating.
+// (maskSpans is small enough to inline: no match costs one call.)
 func maskSpans(s, mask string, next func(s string, from int) (int, int)) (string, bool) {
 	start, end := next(s, 0)
 	if start < 0 {
 		return s, false
 	}
+	return maskFrom(s, mask, next, start, end), true
+}
+
+// maskFrom is maskSpans once the first span, start to end, is found.
+func maskFrom(s, mask string, next func(s string, from int) (int, int), start, end int) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	last := 0
@@ -271,5 +280,5 @@ func maskSpans(s, mask string, next func(s string, from int) (int, int)) (string
 		start, end = next(s, end)
 	}
 	b.WriteString(s[last:])
-	return b.String(), true
+	return b.String()
 }

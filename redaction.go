@@ -22,9 +22,9 @@ const (
 // looks at keys. It is immutable, shared by the worker and With calls.
 type redaction struct {
 	fields    fieldRedactor
-	wholePath bool       // fields has dotted paths, or byField is not empty: look past the last key
-	byField   []Redactor // redactors other than RedactFields that look at keys
-	byString  []Redactor // redactors that look at strings, in Config order
+	wholePath bool         // fields has dotted paths, or byField is not empty: look past the last key
+	byField   []Redactor   // redactors other than RedactFields that look at keys
+	byString  []stringStep // what looks at strings, in Config order
 	mask      string
 	maskValue slog.Value
 	maskJSON  rawJSON // the mask as a JSON string
@@ -48,15 +48,30 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 		switch r := r.(type) {
 		case *fieldRedactor:
 			rd.fields.merge(r)
-		case urlRedactor, *patternRedactor:
-			rd.byString = append(rd.byString, r)
+		case urlRedactor:
+			rd.byString = append(rd.byString, stringStep{next: nextURLUserinfo})
+		case *patternRedactor:
+			for _, p := range r.patterns {
+				if p.next != nil {
+					rd.byString = append(rd.byString, stringStep{next: p.next})
+				} else {
+					rd.byString = append(rd.byString, stringStep{r: &patternRedactor{patterns: []Pattern{p}}})
+				}
+			}
 		default:
 			rd.byField = append(rd.byField, r)
-			rd.byString = append(rd.byString, r)
+			rd.byString = append(rd.byString, stringStep{r: r})
 		}
 	}
 	rd.wholePath = len(rd.fields.paths) > 0 || len(rd.byField) > 0
 	return rd
+}
+
+// stringStep is one test of every string: a built-in scanner, called
+// directly, or a Redactor.
+type stringStep struct {
+	next func(s string, from int) (int, int) // see maskSpans
+	r    Redactor
 }
 
 // redactState walks one record (or one With call's attrs) at a time,
@@ -179,19 +194,30 @@ func (st *redactState) attr(key string, v slog.Value, depth int) (slog.Value, bo
 	if st.keys > st.rd.maxKeys {
 		return st.limit(), true
 	}
+	rd := st.rd
+	if kind != slog.KindGroup && kind != slog.KindAny {
+		// A scalar: the path is needed only to match it.
+		if rd.fields.mayMatch(key) || rd.wholePath {
+			st.path = append(st.path, key)
+			masked := st.maskField(key)
+			st.path = st.path[:len(st.path)-1]
+			if masked {
+				return rd.maskValue, true
+			}
+		}
+		if kind == slog.KindString {
+			if s, ok := st.maskString(v.String()); ok {
+				return slog.StringValue(s), true
+			}
+		}
+		return v, resolved
+	}
 	st.path = append(st.path, key)
 	nv, changed := v, resolved
-	switch rd := st.rd; {
-	case (rd.fields.mayMatch(key) || rd.wholePath) && st.maskField(key):
+	if st.maskField(key) {
 		nv, changed = rd.maskValue, true
-	case kind == slog.KindString:
-		if s, ok := st.maskString(v.String()); ok {
-			nv, changed = slog.StringValue(s), true
-		}
-	case kind == slog.KindGroup, kind == slog.KindAny:
-		if cv, ok := st.container(v, kind, depth); ok {
-			nv, changed = cv, true
-		}
+	} else if cv, ok := st.container(v, kind, depth); ok {
+		nv, changed = cv, true
 	}
 	st.path = st.path[:len(st.path)-1]
 	return nv, changed
@@ -281,11 +307,15 @@ func (st *redactState) maskField(key string) bool {
 // maskString returns s with what the redactors find in it masked.
 func (st *redactState) maskString(s string) (string, bool) {
 	changed := false
-	for _, r := range st.rd.byString {
+	for i := range st.rd.byString {
+		step := &st.rd.byString[i]
 		var ok bool
-		if s, ok = r.MaskString(s, st.rd.mask); ok {
-			changed = true
+		if step.next != nil {
+			s, ok = maskSpans(s, st.rd.mask, step.next)
+		} else {
+			s, ok = step.r.MaskString(s, st.rd.mask)
 		}
+		changed = changed || ok
 	}
 	st.changed = st.changed || changed
 	return s, changed
