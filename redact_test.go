@@ -462,3 +462,16 @@ func TestRedactStatsBalanced(t *testing.T) {
 	require.Equal(t, uint64(1), st.Written)
 	require.Zero(t, st.RedactorErrors+st.RedactionLimited+st.EnricherErrors)
 }
+
+func TestRedactFieldsCaseFolding(t *testing.T) {
+	r := RedactFields("пароль", "clé", "Über", "x-api-key")
+	for key, want := range map[string]bool{
+		"ПАРОЛЬ": true, "Пароль": true, "CLÉ": true, "über": true, "X-API-KEY": true, "X-Api-Key": true,
+		"парол": false, "cle": false, "uber": false, "x_api_key": false, "": false,
+	} {
+		require.Equal(t, want, r.MaskField([]string{"g", key}), "%q", key)
+	}
+	// Names whose cases differ in length in bytes are not matched (see
+	// RedactFields): the Kelvin sign is three bytes, k one.
+	require.False(t, r.MaskField([]string{"x-api-\u212aey"}))
+}
