@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -474,4 +475,26 @@ func TestRedactFieldsCaseFolding(t *testing.T) {
 	// Names whose cases differ in length in bytes are not matched (see
 	// RedactFields): the Kelvin sign is three bytes, k one.
 	require.False(t, r.MaskField([]string{"x-api-\u212aey"}))
+}
+
+// TestRedactConcurrentWith: With calls redact on their callers'
+// goroutines while the worker redacts records (run it with -race).
+func TestRedactConcurrentWith(t *testing.T) {
+	cfg := Config{Redactors: append(DefaultRedactors(), RedactPatterns(EmailAddresses()))}
+	lines, raw, _, _ := logged(t, cfg, func(l *SyncLogger) {
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				for i := range 50 {
+					l.With(slog.Any("m", map[string]string{"token": "t", "mail": "a@b.io"}), slog.Int("g", g)).
+						Async().Info("m", slog.String("password", "p"), slog.Int("i", i))
+				}
+			})
+		}
+		wg.Wait()
+	})
+	require.Len(t, lines, 200)
+	require.NotContains(t, raw, `"t"`)
+	require.NotContains(t, raw, `"p"`)
+	require.NotContains(t, raw, "a@b.io")
 }
