@@ -13,9 +13,9 @@ import (
 // The built-in enrichers (StaticAttrs, ServiceInfo, HostInfo, RuntimeInfo,
 // KubernetesInfo) are static: their attrs are computed when the
 // enricher is made, then redacted and encoded once when the logger is
-// made, so they cost each record a copy of bytes. An Enricher of your own
-// is called for every record, on the worker goroutine (one call at a
-// time). If it panics, the record is written without its attrs and the
+// made, so they cost each record a copy of bytes, and their fields come
+// first. An Enricher of your own is called for every record, on the
+// worker goroutine (one call at a time). If it panics, the record is written without its attrs and the
 // panic is counted in Stats.EnricherErrors and reported to
 // Config.Diagnostics.
 type Enricher interface {

@@ -54,10 +54,8 @@ func newStages(set settings, diag *diagnostics) *stages {
 // appendRecord enriches, redacts and encodes r, appending its line to b.
 func (p *stages) appendRecord(b []byte, r *record) []byte {
 	r.enrichment = p.static
-	if len(p.dynamic) > 0 {
-		for _, e := range p.dynamic {
-			p.extra = p.enrich(e, p.extra)
-		}
+	for _, e := range p.dynamic {
+		p.extra = p.enrich(e, p.extra)
 	}
 	if p.red != nil {
 		st := &p.st
