@@ -123,6 +123,9 @@ func (st *redactState) fail(p any) {
 // inside groups. The slice itself must belong to the caller; the groups
 // and values it holds are never changed, only replaced.
 func (st *redactState) attrs(attrs []slog.Attr, groups []string) {
+	if len(attrs) == 0 {
+		return
+	}
 	st.path = append(st.path[:0], groups...)
 	for i := 0; i < len(attrs); {
 		i = st.attrsFrom(attrs, i, len(groups))
