@@ -77,6 +77,23 @@ type Config struct {
 	// what they return is copied. One that panics is skipped for that
 	// record and reported to Diagnostics. nil means none.
 	ContextExtractors []func(ctx context.Context) []slog.Attr
+	// Enrichers add attrs to every record, at the top level after the
+	// message; none by default. See Enricher.
+	Enrichers []Enricher
+	// Redactors mask secrets before anything is encoded; nil means
+	// DefaultRedactors() (secret field names and URL credentials), an
+	// empty non-nil slice turns redaction off. See Redactor.
+	Redactors []Redactor
+	// RedactMask replaces what the redactors mask; "" means DefaultMask,
+	// "***".
+	RedactMask string
+	// RedactMaxDepth is the deepest nesting of groups, objects and arrays
+	// that redaction scans; deeper values are masked whole. 0 means 16.
+	RedactMaxDepth int
+	// RedactMaxKeys is the most keys redaction scans in one record (or
+	// one With call); the values after them are masked whole. 0 means
+	// 1000.
+	RedactMaxKeys int
 }
 
 // settings is a validated Config with its defaults filled in.
@@ -91,6 +108,8 @@ type settings struct {
 	addSource    bool
 	diagnostics  io.Writer
 	extractors   []func(context.Context) []slog.Attr
+	enrichers    []Enricher
+	redaction    *redaction // nil: off
 }
 
 // configError names the Config field that is wrong.
@@ -157,5 +176,37 @@ func (c Config) settings() (settings, error) {
 	if s.diagnostics == nil {
 		s.diagnostics = os.Stderr
 	}
+	for i, e := range c.Enrichers {
+		if e == nil {
+			return s, configError("Enrichers", "element %d is nil", i)
+		}
+	}
+	s.enrichers = append([]Enricher(nil), c.Enrichers...)
+	redactors := c.Redactors
+	if redactors == nil {
+		redactors = DefaultRedactors()
+	}
+	for i, r := range redactors {
+		if r == nil {
+			return s, configError("Redactors", "element %d is nil", i)
+		}
+	}
+	mask, depth, keys := c.RedactMask, c.RedactMaxDepth, c.RedactMaxKeys
+	if mask == "" {
+		mask = DefaultMask
+	}
+	switch {
+	case depth == 0:
+		depth = DefaultRedactMaxDepth
+	case depth < 0:
+		return s, configError("RedactMaxDepth", "%d is negative", depth)
+	}
+	switch {
+	case keys == 0:
+		keys = DefaultRedactMaxKeys
+	case keys < 0:
+		return s, configError("RedactMaxKeys", "%d is negative", keys)
+	}
+	s.redaction = newRedaction(redactors, mask, depth, keys)
 	return s, nil
 }

@@ -99,7 +99,7 @@ func (c *core) Close(ctx context.Context) error { return c.w.close(ctx) }
 func (c *core) Stats() Stats { return c.w.stats() }
 
 func (c core) with(attrs []slog.Attr) core {
-	c.scope = c.scope.withAttrs(attrs)
+	c.scope = c.w.stages.withAttrs(c.scope, attrs)
 	return c
 }
 

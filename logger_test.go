@@ -422,3 +422,20 @@ func TestSourceIsTheCallSite(t *testing.T) {
 		require.Contains(t, src["function"], "TestSourceIsTheCallSite")
 	}
 }
+
+// TestSourceNotCarriedOverByPooledRecords: a pooled record that held a
+// call site must not print it for a logger without AddSource.
+func TestSourceNotCarriedOverByPooledRecords(t *testing.T) {
+	sink := &memSink{}
+	with, err := NewSync(Config{Sinks: []Sink{&memSink{}}, AddSource: true})
+	require.NoError(t, err)
+	without, err := NewSync(Config{Sinks: []Sink{sink}})
+	require.NoError(t, err)
+	for range 100 {
+		with.Info("a")
+		without.Info("b")
+	}
+	closeLogger(t, with)
+	closeLogger(t, without)
+	require.NotContains(t, sink.String(), `"source"`)
+}

@@ -17,6 +17,9 @@ type record struct {
 	scope *scope
 	ctx   []slog.Attr // from the call's context; top level, outside the scope's groups
 	attrs []slog.Attr
+	// enrichment is the enrichers' attrs, encoded (`,"k":v…`), set by the
+	// worker just before encoding; the worker owns the bytes.
+	enrichment []byte
 }
 
 // maxPooledAttrs bounds the attr buffer a pooled record keeps, so one huge
@@ -42,7 +45,9 @@ func (r *record) free() {
 		r.ctx = r.ctx[:0]
 	}
 	r.scope = nil
+	r.enrichment = nil
 	r.msg = ""
+	r.pc = 0 // else a logger without AddSource prints the source of an earlier call
 	recordPool.Put(r)
 }
 
@@ -90,8 +95,8 @@ func capture(v slog.Value) slog.Value {
 }
 
 // appendJSON appends r as one JSON line in log/slog's JSON form: time,
-// level, source, msg, the context's attrs, the scope's, then the record's
-// own.
+// level, source, msg, the enrichers' attrs, the context's, the scope's,
+// then the record's own.
 func (r *record) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if !r.time.IsZero() {
@@ -107,6 +112,7 @@ func (r *record) appendJSON(b []byte) []byte {
 	}
 	b = append(b, `,"msg":`...)
 	b = appendString(b, r.msg)
+	b = append(b, r.enrichment...)
 	b, _ = appendAttrs(b, r.ctx, true)
 	b = r.scope.appendRecordAttrs(b, r.attrs)
 	return append(b, '}', '\n')

@@ -22,9 +22,10 @@ import (
 // Whoever holds the lock writes everything queued so far, so concurrent
 // sync callers share one batch write.
 type worker struct {
-	set  settings
-	q    *ring[*record]
-	diag *diagnostics
+	set    settings
+	q      *ring[*record]
+	diag   *diagnostics
+	stages *stages
 
 	// lock is a 1-buffered channel so that waiting for it can honor a
 	// context.
@@ -60,10 +61,12 @@ func newWorker(cfg Config) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	diag := newDiagnostics(set.diagnostics)
 	w := &worker{
 		set:    set,
 		q:      newRing[*record](set.queueSize),
-		diag:   newDiagnostics(set.diagnostics),
+		diag:   diag,
+		stages: newStages(set, diag),
 		lock:   make(chan struct{}, 1),
 		recs:   make([]*record, 0, set.batchSize),
 		stop:   make(chan struct{}),
@@ -282,7 +285,7 @@ func (w *worker) processBatch() int {
 	}
 	w.batch.reset()
 	for i, r := range w.recs {
-		w.batch.buf = r.appendJSON(w.batch.buf)
+		w.batch.buf = w.stages.appendRecord(w.batch.buf, r)
 		w.batch.commit(r.level)
 		r.free()
 		w.recs[i] = nil
@@ -438,6 +441,18 @@ type Stats struct {
 	// QueueLen is the number of records queued now, QueueCap the queue's
 	// capacity and QueueHighWater the most seen queued at once.
 	QueueLen, QueueCap, QueueHighWater int
+	// EnricherErrors counts enricher panics (the record was written
+	// without that enricher's attrs) and static enrichers that could not
+	// compute a field.
+	EnricherErrors uint64
+	// RedactorErrors counts redactor panics; the value being looked at
+	// was masked.
+	RedactorErrors uint64
+	// RedactionLimited counts records, and With calls, in which values
+	// were masked whole without being scanned: nested deeper than
+	// Config.RedactMaxDepth, past Config.RedactMaxKeys, or not readable
+	// as JSON.
+	RedactionLimited uint64
 }
 
 func (w *worker) stats() Stats {
@@ -451,5 +466,9 @@ func (w *worker) stats() Stats {
 		QueueLen:       w.q.len(),
 		QueueCap:       w.q.cap(),
 		QueueHighWater: w.q.highWater(),
+
+		EnricherErrors:   w.stages.enricherErrors.Load(),
+		RedactorErrors:   w.stages.redactorErrors.Load(),
+		RedactionLimited: w.stages.redactionLimited.Load(),
 	}
 }
