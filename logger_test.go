@@ -58,29 +58,6 @@ func TestSyncConcurrentCallersShareBatches(t *testing.T) {
 	t.Logf("1600 sync records in %d batches", st.Batches)
 }
 
-func TestAsyncNeverBlocksOnHungSink(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{})}
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 64, Diagnostics: &syncBuffer{}})
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := range 10000 {
-			l.Info("m", slog.Int("i", i))
-		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("async calls blocked on a hung sink")
-	}
-	st := l.Stats()
-	require.Equal(t, uint64(10000), st.Submitted)
-	require.Greater(t, st.Dropped, uint64(9000))
-	close(sink.gate)
-	closeLogger(t, l)
-}
-
 func TestProtectedLevelWaitsUnderDropNewest(t *testing.T) {
 	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, BlockTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})
