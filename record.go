@@ -52,7 +52,7 @@ func (r *record) addAttrs(attrs []slog.Attr) {
 	r.attrs = append(r.attrs, attrs...)
 	for i := range r.attrs[start:] {
 		a := &r.attrs[start+i]
-		a.Value = capture(a.Value)
+		a.Value = capture(a.Value, 0)
 	}
 }
 
@@ -62,13 +62,19 @@ func (r *record) addAttrs(attrs []slog.Attr) {
 // slice. Anything else behind slog.Any (maps, slices, structs, pointers,
 // errors, json.Marshalers) is encoded to JSON here, on the caller's
 // goroutine: the bytes are the snapshot, and they keep the value's
-// structure for the redactors on the worker.
-func capture(v slog.Value) slog.Value {
+// structure for the redactors on the worker. depth is the number of
+// groups v is nested in: a LogValuer that returns a group holding itself
+// is cut off where the encoder would cut it, rather than recursing until
+// the stack overflows, which no recover can contain.
+func capture(v slog.Value, depth int) slog.Value {
 	switch v.Kind() {
 	case slog.KindLogValuer:
-		return capture(v.Resolve())
+		return capture(v.Resolve(), depth)
 	case slog.KindGroup:
-		return slog.GroupValue(capturedAttrs(v.Group())...)
+		if depth >= maxGroupDepth {
+			return slog.StringValue(depthError)
+		}
+		return slog.GroupValue(capturedAttrs(v.Group(), depth+1)...)
 	case slog.KindAny:
 		switch v.Any().(type) {
 		case nil, rawJSON: // immutable; nil keeps an empty Attr empty
@@ -102,11 +108,12 @@ func (r *record) appendJSON(b []byte) []byte {
 	return append(b, '}', '\n')
 }
 
-// capturedAttrs returns captured copies of attrs in a new slice.
-func capturedAttrs(attrs []slog.Attr) []slog.Attr {
+// capturedAttrs returns captured copies of attrs, nested in depth
+// groups, in a new slice.
+func capturedAttrs(attrs []slog.Attr, depth int) []slog.Attr {
 	cp := make([]slog.Attr, len(attrs))
 	for i, a := range attrs {
-		cp[i] = slog.Attr{Key: a.Key, Value: capture(a.Value)}
+		cp[i] = slog.Attr{Key: a.Key, Value: capture(a.Value, depth)}
 	}
 	return cp
 }
