@@ -36,7 +36,9 @@ const (
 	DefaultQueueSize    = 16384
 	DefaultBatchSize    = 256
 	DefaultBlockTimeout = time.Second
-	maxQueueSize        = 1 << 30
+	// DefaultMaxRecordBytes is the largest encoded record written as is.
+	DefaultMaxRecordBytes = 256 << 10
+	maxQueueSize          = 1 << 30
 )
 
 // Config configures a logger. The zero Config is ready to use: JSON lines
@@ -69,6 +71,12 @@ type Config struct {
 	// Diagnostics receives the logger's own errors (failing sinks, dropped
 	// records) as rate-limited JSON lines; nil means os.Stderr.
 	Diagnostics io.Writer
+	// MaxRecordBytes bounds an encoded record, newline included; 0 means
+	// 256 KiB. A larger record is replaced by one that keeps its time,
+	// level, source and as much of its msg as fits, and says
+	// "truncated":true,"original_bytes":N. It is counted in
+	// Stats.Truncated and written like any other record.
+	MaxRecordBytes int
 }
 
 // settings is a validated Config with its defaults filled in.
@@ -82,6 +90,7 @@ type settings struct {
 	blockTimeout time.Duration // < 0: no limit
 	addSource    bool
 	diagnostics  io.Writer
+	maxRecord    int
 }
 
 // configError names the Config field that is wrong.
@@ -99,6 +108,7 @@ func (c Config) settings() (settings, error) {
 		blockTimeout: c.BlockTimeout,
 		addSource:    c.AddSource,
 		diagnostics:  c.Diagnostics,
+		maxRecord:    c.MaxRecordBytes,
 	}
 	switch c.Backpressure {
 	case DropNewest:
@@ -135,6 +145,12 @@ func (c Config) settings() (settings, error) {
 		s.batchSize = DefaultBatchSize
 	case s.batchSize < 0:
 		return s, configError("BatchSize", "%d is negative", s.batchSize)
+	}
+	switch {
+	case s.maxRecord == 0:
+		s.maxRecord = DefaultMaxRecordBytes
+	case s.maxRecord < 0:
+		return s, configError("MaxRecordBytes", "%d is negative", s.maxRecord)
 	}
 	if s.blockTimeout == 0 {
 		s.blockTimeout = DefaultBlockTimeout

@@ -2,6 +2,7 @@ package fapilog
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -162,4 +164,140 @@ func TestHostileContext(t *testing.T) {
 	})
 	closeLogger(t, a)
 	requireValidLines(t, sink.String(), 2)
+}
+
+// TestLargeValues checks very large strings and very many attrs: within
+// MaxRecordBytes they are written whole; beyond it the record is replaced
+// by a valid, truncated one and counted.
+func TestLargeValues(t *testing.T) {
+	big := strings.Repeat("0123456789abcde\n", 1<<16) // 1 MiB, escapes included
+	many := make([]slog.Attr, 5000)
+	for i := range many {
+		many[i] = slog.Int("k"+strconv.Itoa(i), i)
+	}
+	tooMany := make([]slog.Attr, 30_000)
+	for i := range tooMany {
+		tooMany[i] = slog.String("k"+strconv.Itoa(i), "vvvvvvvv")
+	}
+	for _, f := range faces {
+		t.Run(f.name, func(t *testing.T) {
+			sink := &memSink{}
+			log, p := openFace(t, f, Config{Sinks: []Sink{sink}})
+			ctx := context.Background()
+			log(ctx, slog.LevelInfo, "fits", slog.String("s", big[:100_000]))
+			log(ctx, slog.LevelInfo, "many", many...)
+			log(ctx, slog.LevelInfo, "big value", slog.String("s", big))
+			log(ctx, slog.LevelInfo, big)
+			log(ctx, slog.LevelInfo, "too many", tooMany...)
+			st := closeLogger(t, p)
+			require.Equal(t, uint64(5), st.Written)
+			require.Equal(t, uint64(3), st.Truncated)
+
+			lines := requireValidLines(t, sink.String(), 5)
+			require.Equal(t, big[:100_000], lines[0]["s"])
+			require.Len(t, lines[1], 3+len(many), "time, level, msg and every attr")
+			for i, m := range lines[2:] {
+				require.Equal(t, true, m["truncated"], "record %d", i+2)
+				require.Greater(t, m["original_bytes"], float64(DefaultMaxRecordBytes))
+				require.NotContains(t, m, "s")
+			}
+			require.Equal(t, "big value", lines[2]["msg"])
+			require.True(t, strings.HasPrefix(big, lines[3]["msg"].(string)), "msg cut, not changed")
+			require.NotEmpty(t, lines[3]["msg"])
+			for _, line := range strings.SplitAfter(sink.String(), "\n") {
+				require.LessOrEqual(t, len(line), DefaultMaxRecordBytes)
+			}
+		})
+	}
+}
+
+// TestMaxRecordBytes checks the limit's boundary and the replacement
+// record: it keeps time, level and source, cuts msg at a rune boundary to
+// fit, and says how large the original was.
+func TestMaxRecordBytes(t *testing.T) {
+	r := &record{
+		time:  time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.UTC),
+		level: slog.LevelWarn,
+		msg:   strings.Repeat("é\n\u2028\xff", 50),
+		pc:    callerPC(),
+		scope: rootScope,
+		attrs: []slog.Attr{slog.String("s", strings.Repeat("x", 300))},
+	}
+	full := string(r.appendJSON(nil))
+	log := func(limit int) (Stats, string) {
+		sink := &memSink{}
+		w := newTestWorker(t, Config{Sinks: []Sink{sink}, MaxRecordBytes: limit})
+		rec := newRecord()
+		*rec = *r
+		rec.attrs = append([]slog.Attr(nil), r.attrs...)
+		w.submit(rec, true, context.Background())
+		return w.stats(), sink.String()
+	}
+
+	st, out := log(len(full))
+	require.Zero(t, st.Truncated, "a record exactly at the limit is kept")
+	require.Equal(t, full, out)
+
+	for _, limit := range []int{len(full) - 1, len(full) / 2, 250} {
+		st, out = log(limit)
+		require.Equal(t, uint64(1), st.Truncated)
+		require.Equal(t, uint64(1), st.Written, "a truncated record is still written")
+		require.LessOrEqual(t, len(out), limit)
+		m := requireValidLines(t, out, 1)[0]
+		require.Equal(t, "2026-05-06T07:08:09.123456789Z", m["time"])
+		require.Equal(t, "WARN", m["level"])
+		require.Contains(t, m, "source")
+		require.Equal(t, true, m["truncated"])
+		require.Equal(t, float64(len(full)), m["original_bytes"])
+		require.NotContains(t, m, "s")
+		msg := m["msg"].(string)
+		require.True(t, strings.HasPrefix(replaceInvalidUTF8(r.msg), msg), "msg %q is a prefix", msg)
+		require.True(t, utf8.ValidString(msg))
+		if limit > 250 && msg != replaceInvalidUTF8(r.msg) {
+			// One more rune of msg encodes to at most 6 bytes.
+			require.Greater(t, len(out), limit-6*2, "msg cut shorter than it had to be")
+		}
+	}
+
+	// Below the size of the head, the msg goes and the rest stays valid.
+	st, out = log(10)
+	require.Equal(t, uint64(1), st.Truncated)
+	m := requireValidLines(t, out, 1)[0]
+	require.Equal(t, "", m["msg"])
+	require.Equal(t, true, m["truncated"])
+
+	set, err := Config{}.settings()
+	require.NoError(t, err)
+	require.Equal(t, DefaultMaxRecordBytes, set.maxRecord)
+	_, err = NewAsync(Config{MaxRecordBytes: -1})
+	require.ErrorContains(t, err, "Config.MaxRecordBytes")
+}
+
+// TestTruncatedRecordsInBatch checks that truncating one record leaves
+// its neighbours in the same batch intact.
+func TestTruncatedRecordsInBatch(t *testing.T) {
+	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	w := newTestWorker(t, Config{Sinks: []Sink{sink}, MaxRecordBytes: 200})
+	logN(w, 1, false)
+	<-sink.entered // the next records queue up and go out in one batch
+	for i := range 6 {
+		msg := "short"
+		if i%2 == 1 {
+			msg = strings.Repeat("long ", 100)
+		}
+		w.log(context.Background(), rootScope, false, 0, slog.LevelInfo, msg, []slog.Attr{slog.Int("i", i)})
+	}
+	close(sink.gate)
+	require.NoError(t, w.flush(context.Background()))
+	require.Equal(t, []int{1, 6}, sink.batchSizes())
+	require.Equal(t, uint64(3), w.stats().Truncated)
+	lines := requireValidLines(t, sink.String(), 7)
+	for i, m := range lines[1:] {
+		if i%2 == 1 {
+			require.Equal(t, true, m["truncated"])
+		} else {
+			require.Equal(t, float64(i), m["i"])
+		}
+	}
+	require.True(t, bytes.HasSuffix([]byte(sink.String()), []byte("}\n")))
 }

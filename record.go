@@ -2,8 +2,10 @@ package fapilog
 
 import (
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // record is one log call, captured on the caller's goroutine and owned by
@@ -89,6 +91,14 @@ func capture(v slog.Value, depth int) slog.Value {
 // level, source, msg, the context's attrs, the scope's, then the record's
 // own.
 func (r *record) appendJSON(b []byte) []byte {
+	b = r.appendHead(b, r.msg)
+	b, _ = appendAttrs(b, r.ctx, true)
+	b = r.scope.appendRecordAttrs(b, r.attrs)
+	return append(b, '}', '\n')
+}
+
+// appendHead opens r's line with its time, level, source and msg.
+func (r *record) appendHead(b []byte, msg string) []byte {
 	b = append(b, '{')
 	if !r.time.IsZero() {
 		b = append(b, `"time":`...)
@@ -102,9 +112,44 @@ func (r *record) appendJSON(b []byte) []byte {
 		b = appendSource(b, r.pc)
 	}
 	b = append(b, `,"msg":`...)
-	b = appendString(b, r.msg)
-	b, _ = appendAttrs(b, r.ctx, true)
-	b = r.scope.appendRecordAttrs(b, r.attrs)
+	return appendString(b, msg)
+}
+
+// appendTruncated appends the line written in place of r when r encodes
+// to size bytes, more than limit: r's head with as much of its msg as
+// keeps the line within limit (the whole head if limit is smaller), and
+// "truncated":true,"original_bytes":size.
+func (r *record) appendTruncated(b []byte, size, limit int) []byte {
+	start := len(b)
+	b = r.appendTruncatedLine(b, "", size)
+	fixed := len(b) - start // everything but the msg's text
+	room := limit - fixed
+	if room <= 0 || r.msg == "" {
+		return b
+	}
+	msg := r.msg
+	for {
+		b = r.appendTruncatedLine(b[:start], msg, size)
+		text := len(b) - start - fixed
+		if text <= room {
+			return b
+		}
+		// Cut msg in proportion to the excess (escapes make the encoding
+		// longer than the text), at a rune start so that what is kept
+		// encodes as before. Each pass makes msg shorter.
+		n := min(len(msg)*room/text, len(msg)-1)
+		for n > 0 && !utf8.RuneStart(msg[n]) {
+			n--
+		}
+		msg = msg[:n]
+	}
+}
+
+// appendTruncatedLine appends the truncated form of r with msg.
+func (r *record) appendTruncatedLine(b []byte, msg string, size int) []byte {
+	b = r.appendHead(b, msg)
+	b = append(b, `,"truncated":true,"original_bytes":`...)
+	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, '}', '\n')
 }
 
