@@ -228,11 +228,7 @@ func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResu
 		})
 	}
 	wg.Wait()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	require.NoError(t, p.Close(ctx))
-	st := p.Stats()
-	requireBalanced(t, st)
+	st := closeLogger(t, p)
 
 	var enabled uint64
 	for g := range goroutines {
