@@ -88,9 +88,9 @@ func TestLogRacingClose(t *testing.T) {
 					})
 				}
 				<-halfway
-				st := closeLogger(t, p)
+				closeLogger(t, p)
 				within(t, "log calls after Close", wg.Wait)
-				st = p.Stats()
+				st := p.Stats()
 				requireBalanced(t, st)
 				require.Equal(t, uint64(goroutines*n), st.Submitted)
 				require.NotZero(t, st.Dropped, "calls after Close are dropped")
