@@ -37,7 +37,9 @@ const (
 	DefaultQueueSize    = 16384
 	DefaultBatchSize    = 256
 	DefaultBlockTimeout = time.Second
-	maxQueueSize        = 1 << 30
+	// DefaultMaxRecordBytes is the largest encoded record written as is.
+	DefaultMaxRecordBytes = 256 << 10
+	maxQueueSize          = 1 << 30
 )
 
 // Config configures a logger. The zero Config is ready to use: JSON lines
@@ -94,6 +96,12 @@ type Config struct {
 	// one With call); the values after them are masked whole. 0 means
 	// 1000.
 	RedactMaxKeys int
+	// MaxRecordBytes bounds an encoded record, newline included; 0 means
+	// 256 KiB. A larger record is replaced by one that keeps its time,
+	// level, source and as much of its msg as fits, and says
+	// "truncated":true,"original_bytes":N. It is counted in
+	// Stats.Truncated and written like any other record.
+	MaxRecordBytes int
 }
 
 // settings is a validated Config with its defaults filled in.
@@ -110,6 +118,7 @@ type settings struct {
 	extractors   []func(context.Context) []slog.Attr
 	enrichers    []Enricher
 	redaction    *redaction // nil: off
+	maxRecord    int
 }
 
 // configError names the Config field that is wrong.
@@ -128,6 +137,7 @@ func (c Config) settings() (settings, error) {
 		addSource:    c.AddSource,
 		diagnostics:  c.Diagnostics,
 		extractors:   append([]func(context.Context) []slog.Attr(nil), c.ContextExtractors...),
+		maxRecord:    c.MaxRecordBytes,
 	}
 	switch c.Backpressure {
 	case DropNewest:
@@ -169,6 +179,12 @@ func (c Config) settings() (settings, error) {
 		s.batchSize = DefaultBatchSize
 	case s.batchSize < 0:
 		return s, configError("BatchSize", "%d is negative", s.batchSize)
+	}
+	switch {
+	case s.maxRecord == 0:
+		s.maxRecord = DefaultMaxRecordBytes
+	case s.maxRecord < 0:
+		return s, configError("MaxRecordBytes", "%d is negative", s.maxRecord)
 	}
 	if s.blockTimeout == 0 {
 		s.blockTimeout = DefaultBlockTimeout

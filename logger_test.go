@@ -58,67 +58,6 @@ func TestSyncConcurrentCallersShareBatches(t *testing.T) {
 	t.Logf("1600 sync records in %d batches", st.Batches)
 }
 
-func TestAsyncNeverBlocksOnHungSink(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{})}
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 64, Diagnostics: &syncBuffer{}})
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for i := range 10000 {
-			l.Info("m", slog.Int("i", i))
-		}
-	}()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("async calls blocked on a hung sink")
-	}
-	st := l.Stats()
-	require.Equal(t, uint64(10000), st.Submitted)
-	require.Greater(t, st.Dropped, uint64(9000))
-	close(sink.gate)
-	closeLogger(t, l)
-}
-
-func TestBlockLosesNothing(t *testing.T) {
-	const goroutines, per = 8, 100_000
-	n := per
-	if testing.Short() {
-		n = 10_000
-	}
-	sink := &memSink{}
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, Backpressure: Block, BlockTimeout: -1, QueueSize: 1024})
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Go(func() {
-			for i := range n {
-				l.Info("m", slog.Int("g", g), slog.Int("i", i))
-			}
-		})
-	}
-	wg.Wait()
-	st := closeLogger(t, l)
-	require.Equal(t, uint64(goroutines*n), st.Written)
-	require.Zero(t, st.Dropped)
-
-	// Every record exactly once, in order per goroutine.
-	next := make([]int, goroutines)
-	dec := json.NewDecoder(bytes.NewReader([]byte(sink.String())))
-	for {
-		var m struct{ G, I int }
-		if err := dec.Decode(&m); err != nil {
-			break
-		}
-		require.Equal(t, next[m.G], m.I, "goroutine %d", m.G)
-		next[m.G]++
-	}
-	for g := range goroutines {
-		require.Equal(t, n, next[g])
-	}
-}
-
 func TestProtectedLevelWaitsUnderDropNewest(t *testing.T) {
 	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, BlockTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})

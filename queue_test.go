@@ -602,3 +602,73 @@ func TestNotifierNotifyAllocs(t *testing.T) {
 	var n notifier
 	require.Zero(t, testing.AllocsPerRun(100, n.notify))
 }
+
+// FuzzQueue runs a random sequence of ring operations from one goroutine
+// against a slice model. The first byte picks the capacity; each later
+// byte is an operation (its low 3 bits) and an argument (the rest):
+// tryEnqueue, put, enqueue with a deadline already past, drain(max), and
+// close. After every operation the ring's positions, errors, contents,
+// length, readiness and closed state must match the model.
+func FuzzQueue(f *testing.F) {
+	f.Add([]byte{3, 0, 0, 1, 3 | 4<<3, 0, 0, 0, 0, 0, 2, 3 | 31<<3, 4, 0, 3 | 1<<3})
+	f.Add([]byte{1, 0, 0, 0, 2, 3, 0, 4, 4, 1, 3 | 8<<3})
+	f.Add([]byte{16, 1, 1, 1, 1, 3 | 2<<3, 0, 0, 0, 3 | 0<<3, 3 | 30<<3, 0})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) == 0 {
+			return
+		}
+		r := newRing[int](int(ops[0])%64 + 1)
+		var model []int // queued, in order
+		claimed, next := 0, 0
+		closed := false
+		highWater := 0
+		for step, op := range ops[1:] {
+			arg := int(op >> 3)
+			switch op & 7 {
+			case 0, 1, 2: // tryEnqueue, put, enqueue with a past deadline
+				var pos uint64
+				var err error
+				switch op & 7 {
+				case 0:
+					pos, err = r.tryEnqueue(next)
+				case 1:
+					pos, err = r.put(next)
+				default:
+					pos, err = r.enqueue(next, time.Now().Add(-time.Second))
+				}
+				switch {
+				case closed:
+					require.ErrorIs(t, err, errClosed, "step %d", step)
+				case len(model) == r.cap():
+					require.ErrorIs(t, err, errFull, "step %d", step)
+				default:
+					require.NoError(t, err, "step %d", step)
+					require.Equal(t, uint64(claimed), pos, "step %d", step)
+					model = append(model, next)
+					claimed++
+				}
+				next++
+			case 3: // drain(max)
+				highWater = max(highWater, len(model))
+				got := r.drain(nil, arg)
+				n := min(arg, len(model))
+				if n == 0 {
+					require.Empty(t, got, "step %d", step)
+				} else {
+					require.Equal(t, model[:n], got, "step %d", step)
+				}
+				model = model[n:]
+			case 4: // close
+				r.close()
+				closed = true
+			default: // observe only
+			}
+			require.Equal(t, len(model), r.len(), "step %d", step)
+			require.Equal(t, uint64(claimed), r.claimed(), "step %d", step)
+			require.Equal(t, uint64(claimed-len(model)), r.consumed(), "step %d", step)
+			require.Equal(t, closed, r.isClosed(), "step %d", step)
+			require.Equal(t, len(model) > 0 || closed, r.ready(), "step %d", step)
+			require.Equal(t, highWater, r.highWater(), "step %d", step)
+		}
+	})
+}

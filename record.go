@@ -2,8 +2,11 @@ package fapilog
 
 import (
 	"log/slog"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // record is one log call, captured on the caller's goroutine and owned by
@@ -60,14 +63,15 @@ func (r *record) addAttrs(attrs []slog.Attr) {
 func appendCaptured(dst []slog.Attr, attrs ...slog.Attr) []slog.Attr {
 	start := len(dst)
 	dst = append(dst, attrs...)
-	captureInPlace(dst[start:])
+	captureInPlace(dst[start:], 0)
 	return dst
 }
 
-// captureInPlace replaces each value in attrs by its capture.
-func captureInPlace(attrs []slog.Attr) {
+// captureInPlace replaces each value in attrs, nested in depth groups, by
+// its capture.
+func captureInPlace(attrs []slog.Attr, depth int) {
 	for i := range attrs {
-		attrs[i].Value = capture(attrs[i].Value)
+		attrs[i].Value = capture(attrs[i].Value, depth)
 	}
 }
 
@@ -77,13 +81,21 @@ func captureInPlace(attrs []slog.Attr) {
 // slice. Anything else behind slog.Any (maps, slices, structs, pointers,
 // errors, json.Marshalers) is encoded to JSON here, on the caller's
 // goroutine: the bytes are the snapshot, and they keep the value's
-// structure for the redactors on the worker.
-func capture(v slog.Value) slog.Value {
+// structure for the redactors on the worker. depth is the number of
+// groups v is nested in: a LogValuer that returns a group holding itself
+// is cut off where the encoder would cut it, rather than recursing until
+// the stack overflows, which no recover can contain.
+func capture(v slog.Value, depth int) slog.Value {
 	switch v.Kind() {
 	case slog.KindLogValuer:
-		return capture(v.Resolve())
+		return capture(v.Resolve(), depth)
 	case slog.KindGroup:
-		return slog.GroupValue(capturedAttrs(v.Group())...)
+		if depth >= maxGroupDepth {
+			return slog.StringValue(depthError)
+		}
+		g := slices.Clone(v.Group())
+		captureInPlace(g, depth+1)
+		return slog.GroupValue(g...)
 	case slog.KindAny:
 		switch v.Any().(type) {
 		case nil, rawJSON: // immutable; nil keeps an empty Attr empty
@@ -98,6 +110,15 @@ func capture(v slog.Value) slog.Value {
 // level, source, msg, the enrichers' attrs, the context's, the scope's,
 // then the record's own.
 func (r *record) appendJSON(b []byte) []byte {
+	b = r.appendHead(b, r.msg)
+	b = append(b, r.enrichment...)
+	b, _ = appendAttrs(b, r.ctx, true)
+	b = r.scope.appendRecordAttrs(b, r.attrs)
+	return append(b, '}', '\n')
+}
+
+// appendHead opens r's line with its time, level, source and msg.
+func (r *record) appendHead(b []byte, msg string) []byte {
 	b = append(b, '{')
 	if !r.time.IsZero() {
 		b = append(b, `"time":`...)
@@ -111,10 +132,44 @@ func (r *record) appendJSON(b []byte) []byte {
 		b = appendSource(b, r.pc)
 	}
 	b = append(b, `,"msg":`...)
-	b = appendString(b, r.msg)
-	b = append(b, r.enrichment...)
-	b, _ = appendAttrs(b, r.ctx, true)
-	b = r.scope.appendRecordAttrs(b, r.attrs)
+	return appendString(b, msg)
+}
+
+// appendTruncated appends the line written in place of r when r encodes
+// to size bytes, more than limit: r's head with as much of its msg as
+// keeps the line within limit (the whole head if limit is smaller), and
+// "truncated":true,"original_bytes":size.
+func (r *record) appendTruncated(b []byte, size, limit int) []byte {
+	start := len(b)
+	b = r.appendTruncatedLine(b, "", size)
+	fixed := len(b) - start // everything but the msg's text
+	room := limit - fixed
+	if room <= 0 || r.msg == "" {
+		return b
+	}
+	msg := r.msg
+	for {
+		b = r.appendTruncatedLine(b[:start], msg, size)
+		text := len(b) - start - fixed
+		if text <= room {
+			return b
+		}
+		// Cut msg in proportion to the excess (escapes make the encoding
+		// longer than the text), at a rune start so that what is kept
+		// encodes as before. Each pass makes msg shorter.
+		n := min(len(msg)*room/text, len(msg)-1)
+		for n > 0 && !utf8.RuneStart(msg[n]) {
+			n--
+		}
+		msg = msg[:n]
+	}
+}
+
+// appendTruncatedLine appends the truncated form of r with msg.
+func (r *record) appendTruncatedLine(b []byte, msg string, size int) []byte {
+	b = r.appendHead(b, msg)
+	b = append(b, `,"truncated":true,"original_bytes":`...)
+	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, '}', '\n')
 }
 

@@ -259,10 +259,12 @@ func appendValueKind(b []byte, v slog.Value, kind slog.Kind, depth int) []byte {
 	}
 }
 
-// appendDepthError appends the string written in place of a group nested
-// too deeply.
+// depthError is the string written in place of a group nested too deeply.
+var depthError = errPrefix + "group nesting exceeds " + strconv.Itoa(maxGroupDepth) + " levels"
+
+// appendDepthError appends depthError.
 func appendDepthError(b []byte) []byte {
-	return appendString(b, errPrefix+"group nesting exceeds "+strconv.Itoa(maxGroupDepth)+" levels")
+	return appendString(b, depthError)
 }
 
 // appendAny appends a value of kind Any. Types with a fixed, cheap form

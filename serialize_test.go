@@ -747,7 +747,8 @@ func TestOracle(t *testing.T) {
 }
 
 // FuzzJSONEncoder checks that any keys, strings, numbers and nesting
-// give valid JSON identical to slog's, and that strings round-trip.
+// give valid JSON identical to slog's, that strings round-trip, and that
+// whole lines built from them are valid.
 func FuzzJSONEncoder(f *testing.F) {
 	f.Add("k", "v", "hello", int64(1), 1.5, "g", uint8(0))
 	f.Add("", "\"\\", "a\nb\x00c\u2028", int64(-1), math.NaN(), "", uint8(2))
@@ -802,6 +803,22 @@ func FuzzJSONEncoder(f *testing.F) {
 			if back != stdBack || back != replaceInvalidUTF8(in) {
 				t.Fatalf("%q decodes to %q; encoding/json gives %q", in, back, stdBack)
 			}
+		}
+
+		// A whole line, with s as msg and as context made by With and
+		// WithGroup, is valid and its msg round-trips.
+		sc := rootScope.withAttrs([]slog.Attr{slog.String(k2, s)}).withGroup(group)
+		r := &record{time: time.Unix(0, i), level: slog.Level(i), msg: s, scope: sc, attrs: ours}
+		line := r.appendJSON(nil)
+		if !json.Valid(line) {
+			t.Fatalf("invalid line: %q", line)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatal(err)
+		}
+		if k1 != "msg" && k2 != "msg" && m["msg"] != replaceInvalidUTF8(s) {
+			t.Fatalf("msg %q decodes to %q", s, m["msg"])
 		}
 	})
 }

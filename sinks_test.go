@@ -21,11 +21,13 @@ type memSink struct {
 	sizes   []int // records per batch
 	flushes int
 	closes  int
+	misuses int // WriteBatch, Flush or Close called after Close
 }
 
 func (s *memSink) WriteBatch(b *Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.checkOpen()
 	s.buf.Write(b.Bytes())
 	s.sizes = append(s.sizes, b.Len())
 	return nil
@@ -33,6 +35,7 @@ func (s *memSink) WriteBatch(b *Batch) error {
 
 func (s *memSink) Flush() error {
 	s.mu.Lock()
+	s.checkOpen()
 	s.flushes++
 	s.mu.Unlock()
 	return nil
@@ -40,9 +43,26 @@ func (s *memSink) Flush() error {
 
 func (s *memSink) Close() error {
 	s.mu.Lock()
+	s.checkOpen()
 	s.closes++
 	s.mu.Unlock()
 	return nil
+}
+
+// checkOpen counts a call made after Close. Called with mu held.
+func (s *memSink) checkOpen() {
+	if s.closes > 0 {
+		s.misuses++
+	}
+}
+
+// requireClosedOnce checks that Close was called once and nothing after it.
+func (s *memSink) requireClosedOnce(t testing.TB) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.Equal(t, 1, s.closes, "sink Close calls")
+	require.Zero(t, s.misuses, "sink calls after Close")
 }
 
 func (s *memSink) String() string {
@@ -77,13 +97,16 @@ var errSinkFault = errors.New("injected sink fault")
 
 // faultSink wraps a memSink with injected faults: failing every Nth batch
 // or always, panicking, sleeping per write, or hanging until released.
+// Batches it accepts are kept in the memSink, or given to observe.
 type faultSink struct {
 	memSink
 	failEvery int           // fail batches whose number is a multiple of failEvery (1: always)
 	panics    bool          // panic instead of returning the error
 	delay     time.Duration // sleep before each write
 	gate      chan struct{} // if non-nil, each write waits until it is closed
+	closeGate chan struct{} // if non-nil, Close waits until it is closed
 	entered   chan struct{} // if non-nil, receives a value when a write starts (non-blocking)
+	observe   func(*Batch)  // if non-nil, accepted batches go here instead of the memSink
 	writes    atomic.Int64
 	failing   atomic.Bool // when failEvery is 0, fail while set
 }
@@ -108,7 +131,21 @@ func (s *faultSink) WriteBatch(b *Batch) error {
 		}
 		return errSinkFault
 	}
+	if s.observe != nil {
+		s.mu.Lock()
+		s.checkOpen()
+		s.mu.Unlock()
+		s.observe(b)
+		return nil
+	}
 	return s.memSink.WriteBatch(b)
+}
+
+func (s *faultSink) Close() error {
+	if s.closeGate != nil {
+		<-s.closeGate
+	}
+	return s.memSink.Close()
 }
 
 // syncBuffer is an io.Writer safe for concurrent use, for Diagnostics.

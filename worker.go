@@ -48,6 +48,7 @@ type worker struct {
 	abandoned atomic.Uint64 // queued, then given up by a Close that timed out
 	written   atomic.Uint64
 	failed    atomic.Uint64
+	truncated atomic.Uint64
 	batches   atomic.Uint64
 
 	stop      chan struct{} // closed by close
@@ -129,7 +130,7 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 			own = append(own, a)
 			return true
 		})
-		captureInPlace(own[len(r.attrs):])
+		captureInPlace(own[len(r.attrs):], 0)
 		r.attrs = own
 	}
 	r.addAttrs(attrs)
@@ -285,7 +286,12 @@ func (w *worker) processBatch() int {
 	}
 	w.batch.reset()
 	for i, r := range w.recs {
+		pos := len(w.batch.buf)
 		w.batch.buf = w.stages.appendRecord(w.batch.buf, r)
+		if size := len(w.batch.buf) - pos; size > w.set.maxRecord {
+			w.batch.buf = r.appendTruncated(w.batch.buf[:pos], size, w.set.maxRecord)
+			w.truncated.Add(1)
+		}
 		w.batch.commit(r.level)
 		r.free()
 		w.recs[i] = nil
@@ -436,6 +442,11 @@ type Stats struct {
 	Dropped uint64
 	// Failed counts records in batches that a sink failed or panicked on.
 	Failed uint64
+	// Truncated counts records that encoded larger than
+	// Config.MaxRecordBytes and were replaced by a short record saying so.
+	// It is not part of the sum above: such a record is still Written (or
+	// Failed) like any other.
+	Truncated uint64
 	// Batches counts batches handed to the sinks.
 	Batches uint64
 	// QueueLen is the number of records queued now, QueueCap the queue's
@@ -462,6 +473,7 @@ func (w *worker) stats() Stats {
 		Written:        w.written.Load(),
 		Dropped:        rejected + w.abandoned.Load(),
 		Failed:         w.failed.Load(),
+		Truncated:      w.truncated.Load(),
 		Batches:        w.batches.Load(),
 		QueueLen:       w.q.len(),
 		QueueCap:       w.q.cap(),
