@@ -23,6 +23,41 @@ type record struct {
 	// enrichment is the enrichers' attrs, encoded (`,"k":v…`), set by the
 	// worker just before encoding; the worker owns the bytes.
 	enrichment []byte
+	mem        arena // what capture made for attrs
+}
+
+// An arena holds what capture makes for one record: the JSON of slog.Any
+// values and the members of groups. It lives in the pooled record, so a
+// steady stream of records with maps, slices, errors or LogValuers reuses
+// the same memory instead of allocating per call. A nil *arena allocates
+// (for With and context attrs, which outlive any one record).
+type arena struct {
+	raw   []byte      // JSON text; each value is a capped slice of it
+	raws  []rawJSON   // the values; records hold pointers to them, which box without allocating
+	attrs []slog.Attr // group members
+}
+
+// Bounds on what a pooled record's arena keeps.
+const (
+	maxPooledRaw   = 64 << 10
+	maxPooledGroup = 256
+)
+
+// reset empties a for reuse, dropping references and oversized buffers.
+func (a *arena) reset() {
+	a.raw = resetSlice(a.raw, maxPooledRaw)
+	a.raws = resetSlice(a.raws, maxPooledAttrs)
+	a.attrs = resetSlice(a.attrs, maxPooledGroup)
+}
+
+// resetSlice returns s emptied and cleared, or nil if its capacity is over
+// limit.
+func resetSlice[S ~[]E, E any](s S, limit int) S {
+	if cap(s) > limit {
+		return nil
+	}
+	clear(s)
+	return s[:0]
 }
 
 // maxPooledAttrs bounds the attr buffer a pooled record keeps, so one huge
@@ -35,18 +70,9 @@ func newRecord() *record { return recordPool.Get().(*record) }
 
 // free returns r to the pool, dropping references to values it held.
 func (r *record) free() {
-	if cap(r.attrs) > maxPooledAttrs {
-		r.attrs = nil
-	} else {
-		clear(r.attrs)
-		r.attrs = r.attrs[:0]
-	}
-	if cap(r.ctx) > maxPooledAttrs {
-		r.ctx = nil
-	} else {
-		clear(r.ctx)
-		r.ctx = r.ctx[:0]
-	}
+	r.attrs = resetSlice(r.attrs, maxPooledAttrs)
+	r.ctx = resetSlice(r.ctx, maxPooledAttrs)
+	r.mem.reset()
 	r.scope = nil
 	r.enrichment = nil
 	r.msg = ""
@@ -56,54 +82,87 @@ func (r *record) free() {
 
 // addAttrs appends captured copies of attrs to the record.
 func (r *record) addAttrs(attrs []slog.Attr) {
-	r.attrs = appendCaptured(r.attrs, attrs...)
+	r.attrs = r.mem.appendCaptured(r.attrs, attrs...)
+}
+
+// appendCaptured appends captured copies of attrs to dst, allocating what
+// they need.
+func appendCaptured(dst []slog.Attr, attrs ...slog.Attr) []slog.Attr {
+	return (*arena)(nil).appendCaptured(dst, attrs...)
 }
 
 // appendCaptured appends captured copies of attrs to dst.
-func appendCaptured(dst []slog.Attr, attrs ...slog.Attr) []slog.Attr {
+func (a *arena) appendCaptured(dst []slog.Attr, attrs ...slog.Attr) []slog.Attr {
 	start := len(dst)
 	dst = append(dst, attrs...)
-	captureInPlace(dst[start:], 0)
+	a.captureInPlace(dst[start:], 0)
 	return dst
 }
 
 // captureInPlace replaces each value in attrs, nested in depth groups, by
 // its capture.
-func captureInPlace(attrs []slog.Attr, depth int) {
+func (a *arena) captureInPlace(attrs []slog.Attr, depth int) {
 	for i := range attrs {
-		attrs[i].Value = capture(attrs[i].Value, depth)
+		attrs[i].Value = a.capture(attrs[i].Value, depth)
 	}
 }
 
 // capture returns a copy of v that shares no mutable memory with the caller.
 // Primitive kinds are values already (strings are immutable). LogValuers are
 // resolved now, because their result may change later. Groups get their own
-// slice. Anything else behind slog.Any (maps, slices, structs, pointers,
+// members. Anything else behind slog.Any (maps, slices, structs, pointers,
 // errors, json.Marshalers) is encoded to JSON here, on the caller's
 // goroutine: the bytes are the snapshot, and they keep the value's
 // structure for the redactors on the worker. depth is the number of
 // groups v is nested in: a LogValuer that returns a group holding itself
 // is cut off where the encoder would cut it, rather than recursing until
 // the stack overflows, which no recover can contain.
-func capture(v slog.Value, depth int) slog.Value {
+func (a *arena) capture(v slog.Value, depth int) slog.Value {
 	switch v.Kind() {
 	case slog.KindLogValuer:
-		return capture(v.Resolve(), depth)
+		return a.capture(v.Resolve(), depth)
 	case slog.KindGroup:
 		if depth >= maxGroupDepth {
 			return slog.StringValue(depthError)
 		}
-		g := slices.Clone(v.Group())
-		captureInPlace(g, depth+1)
-		return slog.GroupValue(g...)
+		return a.group(v.Group(), depth)
 	case slog.KindAny:
 		switch v.Any().(type) {
-		case nil, rawJSON: // immutable; nil keeps an empty Attr empty
+		case nil, rawJSON, *rawJSON: // immutable; nil keeps an empty Attr empty
 			return v
 		}
-		return slog.AnyValue(rawJSON(appendValue(nil, v)))
+		return a.json(v)
 	}
 	return v
+}
+
+// group captures the members of a group nested in depth groups.
+func (a *arena) group(g []slog.Attr, depth int) slog.Value {
+	if a == nil {
+		cp := slices.Clone(g)
+		a.captureInPlace(cp, depth+1)
+		return slog.GroupValue(cp...)
+	}
+	// Index, not slice: capturing a member may grow a.attrs. Members
+	// already captured into an older array stay valid where they are.
+	start := len(a.attrs)
+	a.attrs = append(a.attrs, g...)
+	for i := range g {
+		v := a.capture(a.attrs[start+i].Value, depth+1)
+		a.attrs[start+i].Value = v
+	}
+	return slog.GroupValue(a.attrs[start : start+len(g) : start+len(g)]...)
+}
+
+// json encodes v, of kind Any, as a rawJSON value.
+func (a *arena) json(v slog.Value) slog.Value {
+	if a == nil {
+		return slog.AnyValue(rawJSON(appendValue(nil, v)))
+	}
+	start := len(a.raw)
+	a.raw = appendValue(a.raw, v)
+	a.raws = append(a.raws, rawJSON(a.raw[start:len(a.raw):len(a.raw)]))
+	return slog.AnyValue(&a.raws[len(a.raws)-1])
 }
 
 // appendJSON appends r as one JSON line in log/slog's JSON form: time,

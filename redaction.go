@@ -248,6 +248,10 @@ func (st *redactState) container(v slog.Value, kind slog.Kind, depth int) (slog.
 	switch x := v.Any().(type) {
 	case nil, slog.Level, *slog.Source:
 		// Made by slog itself: nothing secret inside.
+	case *rawJSON:
+		if out, ok := st.json(*x, depth); ok {
+			return slog.AnyValue(out), true
+		}
 	case rawJSON:
 		if out, ok := st.json(x, depth); ok {
 			return slog.AnyValue(out), true

@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -274,12 +275,10 @@ func appendAny(b []byte, a any) []byte {
 	switch x := a.(type) {
 	case nil:
 		return append(b, "null"...)
+	case *rawJSON:
+		return appendRaw(b, *x)
 	case rawJSON:
-		if len(x) == 0 {
-			// Not JSON at all; keep the line valid.
-			return append(b, "null"...)
-		}
-		return append(b, x...)
+		return appendRaw(b, x)
 	case slog.Level:
 		// Level.MarshalJSON quotes Level.String, which never needs escaping.
 		return appendString(b, x.String())
@@ -288,8 +287,50 @@ func appendAny(b []byte, a any) []byte {
 			return append(b, "null"...)
 		}
 		return appendSourceObject(b, x.Function, x.File, x.Line)
+	case []string:
+		return appendSlice(b, x, appendString)
+	case []int:
+		return appendSlice(b, x, func(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) })
+	case []int64:
+		return appendSlice(b, x, func(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) })
+	case []bool:
+		return appendSlice(b, x, strconv.AppendBool)
+	case []float64:
+		if !slices.ContainsFunc(x, func(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }) {
+			return appendSlice(b, x, appendFloat)
+		}
+	case []time.Time:
+		if !slices.ContainsFunc(x, func(t time.Time) bool { y := t.Year(); return y < 0 || y > 9999 }) {
+			return appendSlice(b, x, appendTime)
+		}
 	}
 	return appendAnySlow(b, a)
+}
+
+// appendSlice appends s as a JSON array, as encoding/json would (nil is
+// null), for the slice types common in logs, without reflection. Slices
+// holding what encoding/json rejects (NaN, a year past 9999) are left to it,
+// so that the output is the same either way.
+func appendSlice[E any](b []byte, s []E, appendElem func([]byte, E) []byte) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, e := range s {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendElem(b, e)
+	}
+	return append(b, ']')
+}
+
+// appendRaw appends captured JSON as-is.
+func appendRaw(b []byte, x rawJSON) []byte {
+	if len(x) == 0 {
+		return append(b, "null"...) // not JSON at all; keep the line valid
+	}
+	return append(b, x...)
 }
 
 // appendAnySlow appends a value that may run user code: an error's Error

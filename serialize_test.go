@@ -867,3 +867,26 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// TestAppendSliceMatchesEncodingJSON checks the reflection-free slice
+// forms against encoding/json, including nil, empty and hostile elements.
+func TestAppendSliceMatchesEncodingJSON(t *testing.T) {
+	for _, v := range []any{
+		[]string(nil), []string{}, []string{"a", "<&>", "\u2028", "x\xffy", "q\"\\\n"},
+		[]int(nil), []int{0, -1, math.MaxInt64, math.MinInt64}, []int64{7, -7},
+		[]bool{true, false}, []bool(nil),
+		[]float64{0, -1.5, 1e21, 1e-7, 123456789}, []float64{math.NaN()}, []float64{math.Inf(-1)},
+		[]time.Time{time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("x", 3600))},
+		[]time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			want.Reset()
+			want.WriteString(string(appendString(nil, errPrefix+err.Error())) + "\n")
+		}
+		got := appendValue(nil, slog.AnyValue(v))
+		require.Equal(t, strings.TrimSuffix(want.String(), "\n"), string(got), "%#v", v)
+	}
+}

@@ -130,7 +130,7 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 			own = append(own, a)
 			return true
 		})
-		captureInPlace(own[len(r.attrs):], 0)
+		r.mem.captureInPlace(own[len(r.attrs):], 0)
 		r.attrs = own
 	}
 	r.addAttrs(attrs)
