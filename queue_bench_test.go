@@ -39,38 +39,23 @@ func share(n, p, i int) int {
 	return n / p
 }
 
-// benchRing sends b.N items through a ring from producers goroutines to
-// one consumer that drains in batches and parks when the ring is empty.
-func benchRing(b *testing.B, producers, iters int) {
-	r := newRing[uint64](benchCap)
+// benchQueue sends b.N items from producers goroutines, each doing iters
+// of work per item, through send to consume, which runs on its own
+// goroutine and returns how many items it received once it has want.
+func benchQueue(b *testing.B, producers, iters int, send func(uint64), consume func(want int) int) {
 	received := make(chan int)
 	b.ReportAllocs()
 	b.ResetTimer()
-	go func() {
-		n := 0
-		batch := make([]uint64, 0, benchBatch)
-		for n < b.N {
-			batch = r.drain(batch[:0], benchBatch)
-			n += len(batch)
-			if len(batch) == 0 {
-				r.wait(nil)
-			}
-		}
-		received <- n
-	}()
+	go func() { received <- consume(b.N) }()
 	var wg sync.WaitGroup
 	for i := range producers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			x := uint64(i + 1)
 			for range share(b.N, producers, i) {
 				x = work(iters, x)
-				if _, err := r.enqueue(x, time.Time{}); err != nil {
-					panic(err) // the consumer would wait forever
-				}
+				send(x)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	n := <-received
@@ -81,40 +66,39 @@ func benchRing(b *testing.B, producers, iters int) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
 }
 
-// benchChan is benchRing with a buffered channel of the same capacity and
-// a consumer that receives one item at a time.
+// benchRing runs benchQueue through a ring whose consumer drains in
+// batches and parks when the ring is empty.
+func benchRing(b *testing.B, producers, iters int) {
+	r := newRing[uint64](benchCap)
+	send := func(x uint64) {
+		if _, err := r.enqueue(x, time.Time{}); err != nil {
+			panic(err) // the consumer would wait forever
+		}
+	}
+	benchQueue(b, producers, iters, send, func(want int) int {
+		n := 0
+		batch := make([]uint64, 0, benchBatch)
+		for n < want {
+			batch = r.drain(batch[:0], benchBatch)
+			n += len(batch)
+			if len(batch) == 0 {
+				r.wait(nil)
+			}
+		}
+		return n
+	})
+}
+
+// benchChan runs benchQueue through a buffered channel of the same
+// capacity, whose consumer receives one item at a time.
 func benchChan(b *testing.B, producers, iters int) {
 	ch := make(chan uint64, benchCap)
-	received := make(chan int)
-	b.ReportAllocs()
-	b.ResetTimer()
-	go func() {
-		n := 0
-		for n < b.N {
+	benchQueue(b, producers, iters, func(x uint64) { ch <- x }, func(want int) int {
+		for range want {
 			<-ch
-			n++
 		}
-		received <- n
-	}()
-	var wg sync.WaitGroup
-	for i := range producers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			x := uint64(i + 1)
-			for range share(b.N, producers, i) {
-				x = work(iters, x)
-				ch <- x
-			}
-		}()
-	}
-	wg.Wait()
-	n := <-received
-	b.StopTimer()
-	if n != b.N {
-		b.Fatalf("received %d items, want %d", n, b.N)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		return want
+	})
 }
 
 // runProducers runs bench once per producer count as a sub-benchmark.
