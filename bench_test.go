@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -319,5 +320,42 @@ func BenchmarkEnrichStatic(b *testing.B) {
 			p, r := benchStages(b, Config{Enrichers: c.enrichers})
 			benchRecordStages(b, p, r, attrs10())
 		})
+	}
+}
+
+// signalSink tells a channel each time a batch is written.
+type signalSink struct {
+	writerSink
+	written chan int
+}
+
+func (s signalSink) WriteBatch(b *Batch) error {
+	s.written <- b.Len()
+	return nil
+}
+
+// BenchmarkIdleLatency is the time from an async call into an idle logger
+// (worker parked) to its record being in the sink, with no Flush: the
+// worker wakes on the enqueue, it does not wait to fill a batch.
+func BenchmarkIdleLatency(b *testing.B) {
+	sink := signalSink{written: make(chan int, 1)}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		l.Info("ping")
+		n += <-sink.written
+		for !l.w.q.sleeping.Load() { // let the worker park again (timed too: an upper bound)
+			runtime.Gosched()
+		}
+	}
+	b.StopTimer()
+	if err := l.Close(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if st := l.Stats(); n != b.N || st.Written != uint64(n) {
+		b.Fatalf("wrote %d, want %d (%+v)", n, b.N, st)
 	}
 }
