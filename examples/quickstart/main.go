@@ -23,6 +23,9 @@ func main() {
 	// The async face queues and returns at once.
 	api := logger.With(slog.String("service", "checkout"))
 	api.Info("order placed", slog.Int("order_id", 1042), slog.Float64("total", 99.5))
+	// Secrets are masked by default, inside nested values too.
+	api.Info("login", slog.String("user", "ann"), slog.String("password", "hunter2"),
+		slog.Any("db", map[string]string{"url": "postgres://app:s3cret@db:5432/shop"}))
 	api.WithGroup("http").Debug("request", slog.String("method", "POST"), slog.Duration("took", 3*time.Millisecond))
 
 	// The sync face of the same pipeline returns once the line is written.
