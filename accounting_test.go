@@ -270,3 +270,19 @@ func TestAccounting(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockLosesNothing is the core pipeline's acceptance load at full
+// size in the normal suite: 8 goroutines × 100,000 records into an async
+// logger under Block; runAccounting finds every record at an enabled
+// level exactly once, in order per goroutine, and Dropped is zero.
+func TestBlockLosesNothing(t *testing.T) {
+	n := 100_000
+	if testing.Short() {
+		n = 10_000
+	}
+	async, block := faces[0], policies[1]
+	require.Equal(t, "async/Block", async.name+"/"+block.name)
+	res := runAccounting(t, async, block, 8, n)
+	require.Zero(t, res.Stats.Dropped)
+	require.Equal(t, res.Stats.Submitted, res.Stats.Written+res.Stats.Failed)
+}
