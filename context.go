@@ -30,10 +30,11 @@ func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 }
 
 // appendContextAttrs appends to dst the attrs ctx carries and those that
-// Config.ContextExtractors pull out of it, captured. It runs on the
-// caller's goroutine, because ctx may be cancelled or reused once the call
-// returns. With no extractors and no attrs in ctx it is one ctx.Value.
-func (w *worker) appendContextAttrs(dst []slog.Attr, ctx context.Context) []slog.Attr {
+// Config.ContextExtractors pull out of it, captured into mem (the
+// record's arena). It runs on the caller's goroutine, because ctx may be
+// cancelled or reused once the call returns. With no extractors and no
+// attrs in ctx it is one ctx.Value.
+func (w *worker) appendContextAttrs(dst []slog.Attr, ctx context.Context, mem *arena) []slog.Attr {
 	if ctx == nil {
 		return dst
 	}
@@ -41,7 +42,7 @@ func (w *worker) appendContextAttrs(dst []slog.Attr, ctx context.Context) []slog
 		dst = append(dst, attrs...) // captured by ContextWithAttrs
 	}
 	for i, extract := range w.set.extractors {
-		dst = w.extract(dst, ctx, i, extract)
+		dst = w.extract(dst, ctx, mem, i, extract)
 	}
 	return dst
 }
@@ -49,12 +50,12 @@ func (w *worker) appendContextAttrs(dst []slog.Attr, ctx context.Context) []slog
 // extract appends the captured attrs of one extractor. A panicking
 // extractor is contained: its attrs are skipped and the panic reported to
 // Config.Diagnostics; the record is logged without them.
-func (w *worker) extract(dst []slog.Attr, ctx context.Context, i int, extract func(context.Context) []slog.Attr) (out []slog.Attr) {
+func (w *worker) extract(dst []slog.Attr, ctx context.Context, mem *arena, i int, extract func(context.Context) []slog.Attr) (out []slog.Attr) {
 	defer func() {
 		if p := recover(); p != nil {
 			w.diag.report("context", fmt.Sprintf("Config.ContextExtractors[%d] panicked; its attrs were skipped", i), fmt.Errorf("panic: %v", p))
 			out = dst
 		}
 	}()
-	return appendCaptured(dst, extract(ctx)...)
+	return mem.appendCaptured(dst, extract(ctx)...)
 }

@@ -38,7 +38,7 @@ func within(t *testing.T, what string, fn func()) {
 func TestAsyncNeverBlocksOnHungSink(t *testing.T) {
 	for _, pol := range policies {
 		t.Run(pol.name, func(t *testing.T) {
-			sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+			sink := hungSink()
 			cfg := pol.cfg
 			cfg.Sinks = []Sink{sink}
 			cfg.QueueSize = 4
@@ -71,7 +71,7 @@ func TestAsyncNeverBlocksOnHungSink(t *testing.T) {
 // hung sink returns when its context ends, and that its record stays
 // queued and is written once the sink recovers: counted once, as Written.
 func TestSyncCallReturnsWhenContextEnds(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewSync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	l.Async().Info("first")
@@ -126,7 +126,7 @@ func TestCloseReturnsWhenSinkCloseHangs(t *testing.T) {
 // exits.
 func TestCloseCountsWhatHungSinkDidNotTake(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	l.Info("first")

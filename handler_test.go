@@ -127,7 +127,7 @@ func TestHandlerEnabledFollowsLevelVar(t *testing.T) {
 // changes, while the worker is held up: the output has the values of the
 // call, and -race sees no shared memory.
 func TestHandleCopiesTheRecord(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewAsync(Config{Sinks: []Sink{sink}})
 	require.NoError(t, err)
 	h := l.Handler()
@@ -209,7 +209,7 @@ func TestContextAttrs(t *testing.T) {
 func TestContextAttrsCapturedOnTheCaller(t *testing.T) {
 	type nKey struct{}
 	var buf []slog.Attr // reused by the extractor on every call
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, ContextExtractors: []func(context.Context) []slog.Attr{
 		func(ctx context.Context) []slog.Attr {
 			n, ok := ctx.Value(nKey{}).(int)

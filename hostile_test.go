@@ -278,7 +278,7 @@ func TestMaxRecordBytes(t *testing.T) {
 // TestTruncatedRecordsInBatch checks that truncating one record leaves
 // its neighbours in the same batch intact.
 func TestTruncatedRecordsInBatch(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	w := newTestWorker(t, Config{Sinks: []Sink{sink}, MaxRecordBytes: 200})
 	logN(w, 1, false)
 	<-sink.entered // the next records queue up and go out in one batch

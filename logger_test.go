@@ -59,7 +59,7 @@ func TestSyncConcurrentCallersShareBatches(t *testing.T) {
 }
 
 func TestProtectedLevelWaitsUnderDropNewest(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, BlockTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	l.Info("first")
@@ -85,7 +85,7 @@ func TestProtectedLevelWaitsUnderDropNewest(t *testing.T) {
 }
 
 func TestCloseWithHungSinkReturnsByDeadline(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	for range 50 {
@@ -166,7 +166,7 @@ func TestFacesShareOnePipeline(t *testing.T) {
 }
 
 func TestValuesCapturedAtCallTime(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewAsync(Config{Sinks: []Sink{sink}})
 	require.NoError(t, err)
 	l.Info("first")

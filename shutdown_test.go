@@ -167,7 +167,7 @@ func TestFlushRacingClose(t *testing.T) {
 // dropped, and nothing is left running once the sink returns.
 func TestCloseReleasesBlockedCallers(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, Backpressure: Block, BlockTimeout: -1,
 		Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)

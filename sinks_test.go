@@ -172,3 +172,10 @@ func requireBalanced(t testing.TB, st Stats) {
 	require.Equal(t, st.Submitted, st.Written+st.Dropped+st.Failed,
 		"Submitted != Written+Dropped+Failed: %+v", st)
 }
+
+// hungSink returns a faultSink whose writes hang until its gate is closed
+// and that signals entered when one starts: log one record, receive from
+// entered, and the worker is busy while the next records queue up.
+func hungSink() *faultSink {
+	return &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+}

@@ -121,7 +121,7 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 	r.msg = msg
 	r.pc = pc
 	r.scope = sc
-	r.ctx = w.appendContextAttrs(r.ctx, ctx)
+	r.ctx = w.appendContextAttrs(r.ctx, ctx, &r.mem)
 	if rec != nil && rec.NumAttrs() > 0 {
 		// Collect into a local, then capture in one pass: appending to
 		// r.attrs from the callback made a 10-attr slog call ~1.5x slower.

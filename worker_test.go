@@ -36,7 +36,7 @@ func logN(w *worker, n int, wait bool) {
 }
 
 func TestWorkerBatchBoundaries(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	w := newTestWorker(t, Config{Sinks: []Sink{sink}, BatchSize: 4})
 
 	logN(w, 1, false)
@@ -87,7 +87,7 @@ func TestWorkerFlushBarrier(t *testing.T) {
 }
 
 func TestWorkerFlushHonorsContext(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	w := newTestWorker(t, Config{Sinks: []Sink{sink}})
 	logN(w, 1, false)
 	<-sink.entered
@@ -137,7 +137,7 @@ func TestWorkerDiagnosticsRateLimited(t *testing.T) {
 
 func TestWorkerCountsDropsAndReportsThem(t *testing.T) {
 	diag := &syncBuffer{}
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	w := newTestWorker(t, Config{Sinks: []Sink{sink}, QueueSize: 4, Diagnostics: diag})
 	logN(w, 1, false)
 	<-sink.entered
@@ -153,7 +153,7 @@ func TestWorkerCountsDropsAndReportsThem(t *testing.T) {
 }
 
 func TestWorkerCloseWithHungSink(t *testing.T) {
-	sink := &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	sink := hungSink()
 	w, err := newWorker(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	logN(w, 1, false)
