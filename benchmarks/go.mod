@@ -6,6 +6,7 @@ require (
 	github.com/fapilog/fapilog-go v0.0.0-00010101000000-000000000000
 	github.com/rs/zerolog v1.35.1
 	github.com/sirupsen/logrus v1.10.2
+	go.uber.org/goleak v1.3.0
 	go.uber.org/zap v1.28.0
 )
 
