@@ -54,10 +54,10 @@ func ExampleNewSync() {
 	// the line above was written before this one
 }
 
-func ExampleAsyncLogger_Sync() {
+func ExampleAsyncLogger_AsSync() {
 	async, _ := fapilog.NewAsync(fapilog.Config{Sinks: []fapilog.Sink{fapilog.NewWriterSink(stripTime{})}})
 	defer async.Close(context.Background())
-	audit := async.Sync() // same pipeline, same counters
+	audit := async.AsSync() // same pipeline, same counters
 	async.Info("queued")
 	audit.Info("written, with everything queued before it")
 	fmt.Println(audit.Stats().Written)

@@ -74,7 +74,7 @@ func TestSyncCallReturnsWhenContextEnds(t *testing.T) {
 	sink := hungSink()
 	l, err := NewSync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
-	l.Async().Info("first")
+	l.AsAsync().Info("first")
 	<-sink.entered
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)

@@ -30,7 +30,7 @@ func TestSlogtest(t *testing.T) {
 				sinks[t], loggers[t] = sink, l
 				mu.Unlock()
 				if face == "sync" {
-					return l.Sync().Handler()
+					return l.AsSync().Handler()
 				}
 				return l.Handler()
 			}

@@ -162,7 +162,7 @@ func TestHostileContext(t *testing.T) {
 			l = l.WithGroup(s).With(slog.String(s, s))
 		}
 		l.Info("ctx", attrs...)
-		l.Sync().Error("ctx sync")
+		l.AsSync().Error("ctx sync")
 	})
 	closeLogger(t, a)
 	requireValidLines(t, sink.String(), 2)

@@ -130,9 +130,9 @@ func (l *AsyncLogger) With(attrs ...slog.Attr) *AsyncLogger { return &AsyncLogge
 // WithGroup returns a logger whose later attrs nest in group name.
 func (l *AsyncLogger) WithGroup(name string) *AsyncLogger { return &AsyncLogger{l.withGroup(name)} }
 
-// Sync returns the synchronous face of the same pipeline: same worker,
+// AsSync returns the synchronous face of the same pipeline: same worker,
 // sinks, counters and context.
-func (l *AsyncLogger) Sync() *SyncLogger { return &SyncLogger{l.asSync(true)} }
+func (l *AsyncLogger) AsSync() *SyncLogger { return &SyncLogger{l.asSync(true)} }
 
 // A SyncLogger returns from each call once its record, and every record
 // queued before it, has been handed to every sink. Concurrent callers
@@ -157,9 +157,9 @@ func (l *SyncLogger) With(attrs ...slog.Attr) *SyncLogger { return &SyncLogger{l
 // WithGroup returns a logger whose later attrs nest in group name.
 func (l *SyncLogger) WithGroup(name string) *SyncLogger { return &SyncLogger{l.withGroup(name)} }
 
-// Async returns the asynchronous face of the same pipeline: same worker,
+// AsAsync returns the asynchronous face of the same pipeline: same worker,
 // sinks, counters and context.
-func (l *SyncLogger) Async() *AsyncLogger { return &AsyncLogger{l.asSync(false)} }
+func (l *SyncLogger) AsAsync() *AsyncLogger { return &AsyncLogger{l.asSync(false)} }
 
 func (c core) asSync(sync bool) core {
 	c.sync = sync

@@ -108,7 +108,7 @@ func TestLogAfterCloseIsSafeAndCounted(t *testing.T) {
 	sink := &memSink{}
 	a, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
-	s := a.Sync()
+	s := a.AsSync()
 	a.Info("before")
 	closeLogger(t, a)
 	a.Info("after")
@@ -148,10 +148,10 @@ func TestFacesShareOnePipeline(t *testing.T) {
 	sink := &memSink{}
 	a, err := NewAsync(Config{Sinks: []Sink{sink}})
 	require.NoError(t, err)
-	s := a.With(slog.String("svc", "x")).Sync()
+	s := a.With(slog.String("svc", "x")).AsSync()
 	s.Info("sync")
 	a.Info("async")
-	a2 := s.Async().WithGroup("g")
+	a2 := s.AsAsync().WithGroup("g")
 	a2.Info("grouped", slog.Int("n", 1))
 	require.NoError(t, a.Flush(context.Background()))
 	require.Equal(t, a.Stats(), s.Stats())
@@ -330,7 +330,7 @@ func TestSourceIsTheCallSite(t *testing.T) {
 	sink := &memSink{}
 	a, err := NewAsync(Config{Sinks: []Sink{sink}, AddSource: true})
 	require.NoError(t, err)
-	s := a.Sync()
+	s := a.AsSync()
 	var lines []int
 	mark := func() { _, _, line, _ := runtime.Caller(1); lines = append(lines, line+1) }
 	mark()

@@ -487,7 +487,7 @@ func TestRedactConcurrentWith(t *testing.T) {
 			wg.Go(func() {
 				for i := range 50 {
 					l.With(slog.Any("m", map[string]string{"token": "t", "mail": "a@b.io"}), slog.Int("g", g)).
-						Async().Info("m", slog.String("password", "p"), slog.Int("i", i))
+						AsAsync().Info("m", slog.String("password", "p"), slog.Int("i", i))
 				}
 			})
 		}

@@ -3,6 +3,7 @@ package fapilog
 import (
 	"io"
 	"log/slog"
+	"time"
 )
 
 // A Sink receives encoded records from the worker. Its methods are never
@@ -27,6 +28,7 @@ type Batch struct {
 	buf    []byte
 	ends   []int // ends[i] is the offset just past record i
 	levels []slog.Level
+	times  []int64 // Unix nanoseconds; 0 for a record without a time
 }
 
 // Bytes returns every record in the batch, in order.
@@ -47,16 +49,41 @@ func (b *Batch) Record(i int) []byte {
 // Level returns the level of record i.
 func (b *Batch) Level(i int) slog.Level { return b.levels[i] }
 
-func (b *Batch) reset() {
+// Time returns the time of record i, or the zero time if it has none
+// (a slog.Record with a zero Time).
+func (b *Batch) Time(i int) time.Time {
+	if b.times[i] == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, b.times[i])
+}
+
+// Append adds a record to b: its encoded bytes (which should end in
+// '\n'), level and time. It is for building batches of your own, to test
+// a Sink or to hand a Sink records it did not get from a logger; never
+// append to a batch a logger handed to WriteBatch.
+func (b *Batch) Append(t time.Time, level slog.Level, record []byte) {
+	b.buf = append(b.buf, record...)
+	b.commit(t, level)
+}
+
+// Reset empties b, keeping its memory for reuse.
+func (b *Batch) Reset() {
 	b.buf = b.buf[:0]
 	b.ends = b.ends[:0]
 	b.levels = b.levels[:0]
+	b.times = b.times[:0]
 }
 
 // commit ends the record just appended to b.buf.
-func (b *Batch) commit(level slog.Level) {
+func (b *Batch) commit(t time.Time, level slog.Level) {
+	var ns int64
+	if !t.IsZero() {
+		ns = t.UnixNano()
+	}
 	b.ends = append(b.ends, len(b.buf))
 	b.levels = append(b.levels, level)
+	b.times = append(b.times, ns)
 }
 
 // writerSink writes each batch with one call to w.Write.

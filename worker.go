@@ -284,7 +284,7 @@ func (w *worker) processBatch() int {
 	if n == 0 {
 		return 0
 	}
-	w.batch.reset()
+	w.batch.Reset()
 	for i, r := range w.recs {
 		pos := len(w.batch.buf)
 		w.batch.buf = w.stages.appendRecord(w.batch.buf, r)
@@ -292,7 +292,7 @@ func (w *worker) processBatch() int {
 			w.batch.buf = r.appendTruncated(w.batch.buf[:pos], size, w.set.maxRecord)
 			w.truncated.Add(1)
 		}
-		w.batch.commit(r.level)
+		w.batch.commit(r.time, r.level)
 		r.free()
 		w.recs[i] = nil
 	}

@@ -29,7 +29,7 @@ func main() {
 	api.WithGroup("http").Debug("request", slog.String("method", "POST"), slog.Duration("took", 3*time.Millisecond))
 
 	// The sync face of the same pipeline returns once the line is written.
-	audit := api.Sync()
+	audit := api.AsSync()
 	audit.Warn("payment retried", slog.Int("attempt", 2), slog.Any("err", errors.New("card declined")))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -32,7 +32,7 @@ func main() {
 	}
 	log := logger.Info
 	if *face == "sync" {
-		log = logger.Sync().Info
+		log = logger.AsSync().Info
 	}
 	var wg sync.WaitGroup
 	for g := range *goroutines {
