@@ -489,3 +489,121 @@ func BenchmarkWork(b *testing.B) {
 		b.Log(x) // keep x live
 	}
 }
+
+// The "ten primitive attrs" record of the hot-path goals: 3 strings, 3
+// ints, 2 floats, a bool and a duration, logged with a direct call, as
+// applications do, so that the attrs stay on the caller's stack.
+const tenMsg = "Test logging, but use a somewhat realistic message length."
+
+func logTen(l *AsyncLogger) {
+	l.Info(tenMsg,
+		slog.String("method", "GET"), slog.String("path", "/api/v1/orders/1042"), slog.String("user", "ann"),
+		slog.Int("status", 200), slog.Int("bytes", 5120), slog.Int("items", 3),
+		slog.Float64("ratio", 0.875), slog.Float64("cost", 12.5),
+		slog.Bool("cached", true), slog.Duration("took", 1500*time.Microsecond))
+}
+
+func logTenSync(l *SyncLogger) {
+	l.Info(tenMsg,
+		slog.String("method", "GET"), slog.String("path", "/api/v1/orders/1042"), slog.String("user", "ann"),
+		slog.Int("status", 200), slog.Int("bytes", 5120), slog.Int("items", 3),
+		slog.Float64("ratio", 0.875), slog.Float64("cost", 12.5),
+		slog.Bool("cached", true), slog.Duration("took", 1500*time.Microsecond))
+}
+
+// logTenVia logs the same record through a func value: the compiler
+// cannot see where the attrs go, so the slice escapes to the heap on
+// every call and the GC runs throughout, as when a logger hides behind an
+// interface or a callback.
+func logTenVia(info func(string, ...slog.Attr)) {
+	info(tenMsg,
+		slog.String("method", "GET"), slog.String("path", "/api/v1/orders/1042"), slog.String("user", "ann"),
+		slog.Int("status", 200), slog.Int("bytes", 5120), slog.Int("items", 3),
+		slog.Float64("ratio", 0.875), slog.Float64("cost", 12.5),
+		slog.Bool("cached", true), slog.Duration("took", 1500*time.Microsecond))
+}
+
+// tenBurst is the burst of the caller-cost row: a burst fits any queue,
+// and the Flush after it is untimed.
+const tenBurst = 512
+
+// BenchmarkTenAttrs is one row per hot-path goal, all with the default
+// config (default redaction on) into a discarding sink:
+//
+//   - caller: the async caller's cost, bursts of 512 with the Flush between
+//     bursts untimed;
+//   - e2e: one goroutine, every record encoded and written, the final
+//     Flush timed;
+//   - parallel: e2e from b.RunParallel callers;
+//   - sync: the SyncLogger, one goroutine;
+//   - funcvalue/e2e and funcvalue/parallel: e2e through a func value (the
+//     attrs escape: GC busy);
+//   - slog.JSONHandler: slog's own handler writing to io.Discard, for scale.
+func BenchmarkTenAttrs(b *testing.B) {
+	b.Run("caller", func(b *testing.B) {
+		l, w := benchLogger(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for n := b.N; n > 0; n -= tenBurst {
+			for range min(n, tenBurst) {
+				logTen(l)
+			}
+			b.StopTimer()
+			if err := l.Flush(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		finish(b, l, w, int64(b.N))
+	})
+	e2e := func(b *testing.B, parallel bool, log func(*AsyncLogger)) {
+		l, w := benchLogger(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		if parallel {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					log(l)
+				}
+			})
+		} else {
+			for range b.N {
+				log(l)
+			}
+		}
+		if err := l.Flush(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		finish(b, l, w, int64(b.N))
+	}
+	via := func(l *AsyncLogger) { logTenVia(l.Info) }
+	b.Run("e2e", func(b *testing.B) { e2e(b, false, logTen) })
+	b.Run("parallel", func(b *testing.B) { e2e(b, true, logTen) })
+	b.Run("sync", func(b *testing.B) {
+		w := &countingWriter{}
+		l, err := NewSync(Config{Sinks: []Sink{NewWriterSink(w)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			logTenSync(l)
+		}
+		finish(b, l, w, int64(b.N))
+	})
+	b.Run("funcvalue/e2e", func(b *testing.B) { e2e(b, false, via) })
+	b.Run("funcvalue/parallel", func(b *testing.B) { e2e(b, true, via) })
+	b.Run("slog.JSONHandler", func(b *testing.B) {
+		l := slog.New(slog.NewJSONHandler(io.Discard, nil))
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			l.LogAttrs(ctx, slog.LevelInfo, tenMsg,
+				slog.String("method", "GET"), slog.String("path", "/api/v1/orders/1042"), slog.String("user", "ann"),
+				slog.Int("status", 200), slog.Int("bytes", 5120), slog.Int("items", 3),
+				slog.Float64("ratio", 0.875), slog.Float64("cost", 12.5),
+				slog.Bool("cached", true), slog.Duration("took", 1500*time.Microsecond))
+		}
+	})
+}
