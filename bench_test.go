@@ -1,6 +1,7 @@
 package fapilog
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,13 +19,7 @@ import (
 type countingWriter struct{ lines, bytes atomic.Int64 }
 
 func (w *countingWriter) Write(p []byte) (int, error) {
-	n := 0
-	for _, c := range p {
-		if c == '\n' {
-			n++
-		}
-	}
-	w.lines.Add(int64(n))
+	w.lines.Add(int64(bytes.Count(p, []byte{'\n'})))
 	w.bytes.Add(int64(len(p)))
 	return len(p), nil
 }

@@ -29,18 +29,11 @@ func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	return context.WithValue(ctx, attrsKey{}, appendCaptured(all, attrs...))
 }
 
-// appendContextAttrs appends to dst the attrs ctx carries and those that
-// Config.ContextExtractors pull out of it, captured into mem (the
-// record's arena). It runs on the caller's goroutine, because ctx may be
-// cancelled or reused once the call returns. With no extractors and no
-// attrs in ctx it is one ctx.Value.
-func (w *worker) appendContextAttrs(dst []slog.Attr, ctx context.Context, mem *arena) []slog.Attr {
-	if ctx == nil {
-		return dst
-	}
-	if attrs, ok := ctx.Value(attrsKey{}).([]slog.Attr); ok {
-		dst = append(dst, attrs...) // captured by ContextWithAttrs
-	}
+// appendExtracted appends to dst the attrs Config.ContextExtractors pull
+// out of ctx, captured into mem (the call's capture). It runs on the
+// caller's goroutine, because ctx may be cancelled or reused once the call
+// returns.
+func (w *worker) appendExtracted(dst []slog.Attr, ctx context.Context, mem *arena) []slog.Attr {
 	for i, extract := range w.set.extractors {
 		dst = w.extract(dst, ctx, mem, i, extract)
 	}

@@ -229,10 +229,7 @@ func TestMaxRecordBytes(t *testing.T) {
 	log := func(limit int) (Stats, string) {
 		sink := &memSink{}
 		w := newTestWorker(t, Config{Sinks: []Sink{sink}, MaxRecordBytes: limit})
-		rec := newRecord()
-		*rec = *r
-		rec.attrs = append([]slog.Attr(nil), r.attrs...)
-		w.submit(rec, true, context.Background())
+		w.emit(context.Background(), r.scope, true, r.time, r.level, r.msg, r.pc, nil, r.attrs)
 		return w.stats(), sink.String()
 	}
 

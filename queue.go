@@ -43,15 +43,17 @@ type slot[T any] struct {
 
 // A ring is a bounded, lock-free queue for many producers and one consumer.
 //
-// Producers claim a position by CAS on the tail and then publish the
-// element by storing it and advancing the slot's sequence number, so the
-// window between claim and publish is a single value store: a producer
-// preempted there delays only the items behind it, and the consumer
-// returns a partial batch instead of spinning. The consumer takes items in
-// batches and parks on a channel when the ring is empty; producers wake it
-// only when it has said it is parked, which costs them one atomic load
-// otherwise. Producers that choose to wait for room are woken by the
-// consumer through a notifier.
+// Producers claim a position by CAS on the tail, fill the slot in place
+// and publish it by advancing the slot's sequence number. The window
+// between claim and publish is a copy into the slot and nothing else (no
+// user code, no allocation in steady state): a producer preempted there
+// delays only the items behind it, and the consumer returns a partial
+// batch instead of spinning. The consumer reads items in place, in
+// batches, and releases their slots once done with them, so that elements
+// are never copied out or pooled; it parks on a channel when the ring is
+// empty, and producers wake it only when it has said it is parked, which
+// costs them one atomic load otherwise. Producers that choose to wait for
+// room are woken by the consumer through a notifier.
 //
 // Positions are 63-bit counters that never wrap in practice; they are
 // compared through signed differences all the same.
@@ -104,10 +106,52 @@ func newRing[T any](size int) *ring[T] {
 	return r
 }
 
-// tryEnqueue adds v without blocking and returns its position: 0, 1, 2, ...
-// in the order producers claimed their slots. It returns errFull if the
-// ring has no free slot and errClosed if the ring is closed. It uses only
-// atomics and does not allocate.
+// claim reserves the next position for a producer without blocking and
+// returns it: 0, 1, 2, ... in the order producers claimed. The producer
+// then fills the slot (at) and publishes it (publish), and nothing else:
+// the consumer cannot take later positions before this one is published,
+// so the window between claim and publish must hold no more than copying
+// into the slot. claim returns errFull if the ring has no free slot and
+// errClosed if the ring is closed. It uses only atomics.
+func (r *ring[T]) claim() (uint64, error) {
+	t := r.tail.Load()
+	for {
+		if t&closedBit != 0 {
+			return 0, errClosed
+		}
+		seq := r.slots[t&r.mask].seq.Load()
+		switch d := int64(seq - t); {
+		case d == 0:
+			// The slot is free for position t; claim it. The CAS fails if
+			// another producer claimed t or close set the closed bit.
+			if r.tail.CompareAndSwap(t, t+1) {
+				return t, nil
+			}
+			t = r.tail.Load()
+		case d < 0:
+			// The slot still holds (or is about to hold) position t-size,
+			// which the consumer has not released. tail >= t when seq was
+			// loaded, so the ring held size items at that moment.
+			return 0, errFull
+		default:
+			// Another producer claimed t after we loaded the tail.
+			t = r.tail.Load()
+		}
+	}
+}
+
+// at returns the slot of a claimed or published position. The producer
+// owns it from claim to publish, the consumer from peek to release.
+func (r *ring[T]) at(pos uint64) *T { return &r.slots[pos&r.mask].val }
+
+// publish hands the claimed position pos to the consumer. The store of
+// the sequence number orders the producer's writes to the slot before the
+// consumer's reads (Go's atomics are sequentially consistent). It does not
+// wake a parked consumer: see wakeConsumer.
+func (r *ring[T]) publish(pos uint64) { r.slots[pos&r.mask].seq.Store(pos + 1) }
+
+// tryEnqueue adds v without blocking and returns its position, waking the
+// consumer. It fails as claim does.
 func (r *ring[T]) tryEnqueue(v T) (pos uint64, err error) {
 	pos, err = r.put(v)
 	if err == nil {
@@ -116,37 +160,14 @@ func (r *ring[T]) tryEnqueue(v T) (pos uint64, err error) {
 	return pos, err
 }
 
-// put is tryEnqueue without waking a parked consumer, for a producer that
-// will drain the ring itself (a sync caller that takes the consumer's
-// lock, or that waits for the one who holds it: see worker.waitDone).
+// put is tryEnqueue without waking a parked consumer.
 func (r *ring[T]) put(v T) (pos uint64, err error) {
-	t := r.tail.Load()
-	for {
-		if t&closedBit != 0 {
-			return 0, errClosed
-		}
-		s := &r.slots[t&r.mask]
-		seq := s.seq.Load()
-		switch d := int64(seq - t); {
-		case d == 0:
-			// The slot is free for position t; claim it. The CAS fails if
-			// another producer claimed t or close set the closed bit.
-			if r.tail.CompareAndSwap(t, t+1) {
-				s.val = v
-				s.seq.Store(t + 1) // publish
-				return t, nil
-			}
-			t = r.tail.Load()
-		case d < 0:
-			// The slot still holds (or is about to hold) position t-size,
-			// which the consumer has not taken. tail >= t when seq was
-			// loaded, so the ring held size items at that moment.
-			return 0, errFull
-		default:
-			// Another producer claimed t after we loaded the tail.
-			t = r.tail.Load()
-		}
+	pos, err = r.claim()
+	if err == nil {
+		*r.at(pos) = v
+		r.publish(pos)
 	}
+	return pos, err
 }
 
 // wakeConsumer unparks the consumer if it is parked in wait. It is called
@@ -161,21 +182,33 @@ func (r *ring[T]) wakeConsumer() {
 }
 
 // enqueue is like tryEnqueue but, when the ring is full, waits for the
-// consumer to free a slot. It returns errFull if the ring is still full at
-// the deadline (a zero deadline means wait indefinitely) and errClosed if
-// the ring is or becomes closed. Waiting blocks on a notifier signalled by
-// drain and close; it neither spins nor polls.
+// consumer to free a slot, as claimWait does.
 func (r *ring[T]) enqueue(v T, deadline time.Time) (pos uint64, err error) {
-	pos, err = r.tryEnqueue(v)
+	pos, err = r.claimWait(deadline)
+	if err == nil {
+		*r.at(pos) = v
+		r.publish(pos)
+		r.wakeConsumer()
+	}
+	return pos, err
+}
+
+// claimWait is claim that, when the ring is full, waits for the consumer
+// to free a slot. It returns errFull if the ring is still full at the
+// deadline (a zero deadline means wait indefinitely) and errClosed if the
+// ring is or becomes closed. Waiting blocks on a notifier signalled by
+// release and close; it neither spins nor polls.
+func (r *ring[T]) claimWait(deadline time.Time) (uint64, error) {
+	pos, err := r.claim()
 	if err != errFull {
 		return pos, err
 	}
-	return r.enqueueSlow(v, deadline)
+	return r.claimSlow(deadline)
 }
 
-// enqueueSlow is the waiting part of enqueue, kept separate so that its
+// claimSlow is the waiting part of claimWait, kept separate so that its
 // closure and timer cost nothing on the fast path.
-func (r *ring[T]) enqueueSlow(v T, deadline time.Time) (pos uint64, err error) {
+func (r *ring[T]) claimSlow(deadline time.Time) (pos uint64, err error) {
 	var done <-chan struct{}
 	if !deadline.IsZero() {
 		d := time.Until(deadline)
@@ -188,7 +221,7 @@ func (r *ring[T]) enqueueSlow(v T, deadline time.Time) (pos uint64, err error) {
 		done = c
 	}
 	ok := r.room.wait(func() bool {
-		pos, err = r.tryEnqueue(v)
+		pos, err = r.claim()
 		return err != errFull
 	}, done)
 	if !ok {
@@ -197,36 +230,53 @@ func (r *ring[T]) enqueueSlow(v T, deadline time.Time) (pos uint64, err error) {
 	return pos, err
 }
 
-// drain appends to dst up to max published items in position order and
-// returns the extended slice. It stops early at the first slot that has
-// been claimed but not yet published rather than wait for its producer.
-// Each slot is zeroed as it is taken, so the ring retains no references,
-// and is released to producers at once; producers waiting for room are
-// then notified. drain also records the high-water mark of len.
-//
-// Only one goroutine may drain at a time; callers that take turns must
-// serialize through their own lock.
-func (r *ring[T]) drain(dst []T, max int) []T {
+// peek returns how many items from the consumer's position on, up to max,
+// are published, and records the high-water mark of len. It stops at the
+// first slot that is claimed but not yet published rather than wait for
+// its producer. The consumer reads them in place (at) and then releases
+// them. Only one goroutine may consume at a time; callers that take turns
+// must serialize through their own lock.
+func (r *ring[T]) peek(max int) int {
 	head := r.head.Load()
 	if n := int64(min(r.tail.Load()&^closedBit-head, r.size)); n > r.hw.Load() {
 		r.hw.Store(n)
 	}
+	n := 0
+	for n < max && r.slots[(head+uint64(n))&r.mask].seq.Load() == head+uint64(n)+1 {
+		n++
+	}
+	return n
+}
+
+// release hands the n items peek found back to the producers, which may
+// overwrite them at once, and wakes producers waiting for room. The slots
+// keep what they held until then: the consumer clears what it must not
+// retain.
+func (r *ring[T]) release(n int) {
+	if n == 0 {
+		return
+	}
+	head := r.head.Load()
+	for i := range uint64(n) {
+		r.slots[(head+i)&r.mask].seq.Store(head + i + r.size)
+	}
+	r.head.Store(head + uint64(n))
+	r.room.notify()
+}
+
+// drain appends to dst up to max published items in position order, zeroes
+// their slots so that the ring retains no references, releases them, and
+// returns the extended slice. It is peek, a copy and release in one.
+func (r *ring[T]) drain(dst []T, max int) []T {
+	n := r.peek(max)
+	head := r.head.Load()
 	var zero T
-	start := head
-	for int(head-start) < max {
-		s := &r.slots[head&r.mask]
-		if s.seq.Load() != head+1 {
-			break // empty, or claimed and not yet published
-		}
-		dst = append(dst, s.val)
-		s.val = zero
-		s.seq.Store(head + r.size) // release for the next lap
-		head++
+	for i := range uint64(n) {
+		v := r.at(head + i)
+		dst = append(dst, *v)
+		*v = zero
 	}
-	if head != start {
-		r.head.Store(head)
-		r.room.notify()
-	}
+	r.release(n)
 	return dst
 }
 

@@ -9,25 +9,72 @@ import (
 	"unicode/utf8"
 )
 
-// record is one log call, captured on the caller's goroutine and owned by
-// the pipeline from the moment it is queued. It holds no memory the caller
-// may change afterwards: see capture.
+// record is one log call. It lives in its slot of the ring: the caller
+// fills it between claiming the slot and publishing it, and the worker
+// encodes it in place, so records are never pooled or copied. It holds no
+// memory the caller may change afterwards: see capture.
 type record struct {
 	time  time.Time
 	msg   string
 	level slog.Level
 	pc    uintptr
 	scope *scope
-	ctx   []slog.Attr // from the call's context; top level, outside the scope's groups
+	// ctx is the attrs of the call's context, at top level outside the
+	// scope's groups: the immutable slice ContextWithAttrs stored, or the
+	// side capture's. The worker never changes it in place.
+	ctx []slog.Attr
+	// attrs is the call's own attrs: own's or the side capture's.
 	attrs []slog.Attr
-	// enrichment is the enrichers' attrs, encoded (`,"k":v…`), set by the
-	// worker just before encoding; the worker owns the bytes.
-	enrichment []byte
-	mem        arena // what capture made for attrs
+	own   []slog.Attr // the slot's buffer, reused lap after lap
+	side  *capture    // what the call captured before claiming the slot, or nil
+}
+
+// A capture is what a call captures before it claims its slot, because
+// capturing it runs code that may be slow or block: LogValuers, the
+// encoding of slog.Any values, Config.ContextExtractors, the copying of
+// groups. Running such code between claim and publish would hold back
+// every record behind it. Captures are pooled; plain calls (primitive
+// values only) need none.
+type capture struct {
+	ctx   []slog.Attr
+	attrs []slog.Attr
+	mem   arena
+}
+
+var capturePool = sync.Pool{New: func() any { return new(capture) }}
+
+func newCapture() *capture { return capturePool.Get().(*capture) }
+
+// free returns c to the pool, dropping references to what it held.
+func (c *capture) free() {
+	c.ctx = resetSlice(c.ctx, maxPooledAttrs)
+	c.attrs = resetSlice(c.attrs, maxPooledAttrs)
+	c.mem.reset()
+	capturePool.Put(c)
+}
+
+// plain reports whether every attr is of a kind that a copy captures
+// whole: no group members, LogValuers or slog.Any values to capture.
+func plain(attrs []slog.Attr) bool {
+	for i := range attrs {
+		if !plainValue(attrs[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+func plainValue(v slog.Value) bool {
+	switch v.Kind() {
+	case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindFloat64,
+		slog.KindBool, slog.KindDuration, slog.KindTime:
+		return true
+	}
+	return false
 }
 
 // An arena holds what capture makes for one record: the JSON of slog.Any
-// values and the members of groups. It lives in the pooled record, so a
+// values and the members of groups. It lives in a pooled capture, so a
 // steady stream of records with maps, slices, errors or LogValuers reuses
 // the same memory instead of allocating per call. A nil *arena allocates
 // (for With and context attrs, which outlive any one record).
@@ -37,7 +84,7 @@ type arena struct {
 	attrs []slog.Attr // group members
 }
 
-// Bounds on what a pooled record's arena keeps.
+// Bounds on what a pooled arena keeps.
 const (
 	maxPooledRaw   = 64 << 10
 	maxPooledGroup = 256
@@ -60,29 +107,34 @@ func resetSlice[S ~[]E, E any](s S, limit int) S {
 	return s[:0]
 }
 
-// maxPooledAttrs bounds the attr buffer a pooled record keeps, so one huge
-// call does not pin memory for the life of the process.
+// maxPooledAttrs bounds the attr buffer a slot or a pooled capture keeps,
+// so one huge call does not pin memory for the life of the process.
 const maxPooledAttrs = 64
 
-var recordPool = sync.Pool{New: func() any { return &record{attrs: make([]slog.Attr, 0, 16)} }}
+// maxRetainedRecord is the encoded size above which the worker clears a
+// slot's references once the record is written. Smaller records are left
+// as they are, to be overwritten by the slot's next record: the ring then
+// retains at most QueueSize small records' values.
+const maxRetainedRecord = 4 << 10
 
-func newRecord() *record { return recordPool.Get().(*record) }
-
-// free returns r to the pool, dropping references to values it held.
-func (r *record) free() {
-	r.attrs = resetSlice(r.attrs, maxPooledAttrs)
-	r.ctx = resetSlice(r.ctx, maxPooledAttrs)
-	r.mem.reset()
-	r.scope = nil
-	r.enrichment = nil
-	r.msg = ""
-	r.pc = 0 // else a logger without AddSource prints the source of an earlier call
-	recordPool.Put(r)
+// done releases what r holds that is not the slot's own: the side
+// capture, and, for a large record, the values in its buffer.
+func (r *record) done(size int) {
+	if r.side != nil {
+		r.side.free()
+		r.side = nil
+		r.attrs, r.ctx = nil, nil
+	}
+	if size > maxRetainedRecord || cap(r.own) > maxPooledAttrs {
+		r.own = resetSlice(r.own, maxPooledAttrs)
+		r.attrs, r.ctx, r.msg = nil, nil, ""
+	}
 }
 
-// addAttrs appends captured copies of attrs to the record.
+// addAttrs appends captured copies of attrs to the record's attrs,
+// allocating what they need.
 func (r *record) addAttrs(attrs []slog.Attr) {
-	r.attrs = r.mem.appendCaptured(r.attrs, attrs...)
+	r.attrs = appendCaptured(r.attrs, attrs...)
 }
 
 // appendCaptured appends captured copies of attrs to dst, allocating what
@@ -165,33 +217,64 @@ func (a *arena) json(v slog.Value) slog.Value {
 	return slog.AnyValue(&a.raws[len(a.raws)-1])
 }
 
-// appendJSON appends r as one JSON line in log/slog's JSON form: time,
-// level, source, msg, the enrichers' attrs, the context's, the scope's,
-// then the record's own.
+// appendJSON appends r as one JSON line, encoded as is (no enrichment,
+// no redaction).
 func (r *record) appendJSON(b []byte) []byte {
-	b = r.appendHead(b, r.msg)
-	b = append(b, r.enrichment...)
-	b, _ = appendAttrs(b, r.ctx, true)
-	b = r.scope.appendRecordAttrs(b, r.attrs)
-	return append(b, '}', '\n')
+	var e encoder
+	return e.record(b, r, nil, nil, r.ctx)
 }
 
 // appendHead opens r's line with its time, level, source and msg.
 func (r *record) appendHead(b []byte, msg string) []byte {
+	b = r.appendHeadNoMsg(b)
+	return appendString(b, msg)
+}
+
+// appendHeadNoMsg is appendHead up to the msg's key.
+func (r *record) appendHeadNoMsg(b []byte) []byte {
 	b = append(b, '{')
 	if !r.time.IsZero() {
 		b = append(b, `"time":`...)
 		b = appendRecordTime(b, r.time)
 		b = append(b, ',')
 	}
-	b = append(b, `"level":`...)
-	b = appendString(b, r.level.String())
+	b = appendLevel(b, r.level)
 	if r.pc != 0 {
 		b = append(b, ',')
 		b = appendSource(b, r.pc)
 	}
-	b = append(b, `,"msg":`...)
-	return appendString(b, msg)
+	return append(b, `,"msg":`...)
+}
+
+// appendLevel appends `"level":` and level's name.
+func appendLevel(b []byte, level slog.Level) []byte {
+	switch level {
+	case slog.LevelDebug:
+		return append(b, `"level":"DEBUG"`...)
+	case slog.LevelInfo:
+		return append(b, `"level":"INFO"`...)
+	case slog.LevelWarn:
+		return append(b, `"level":"WARN"`...)
+	case slog.LevelError:
+		return append(b, `"level":"ERROR"`...)
+	}
+	b = append(b, `"level":`...)
+	return appendString(b, level.String())
+}
+
+// record appends r as one JSON line: time, level, source, msg, then
+// enrichment (the static enrichers' attrs, encoded), extra (the dynamic
+// enrichers'), ctx (the context's), the scope's, and the record's own.
+// Fused, the msg written is left in r.msg, masked, for appendTruncated.
+func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []slog.Attr) []byte {
+	b = r.appendHeadNoMsg(b)
+	b, r.msg = e.text(b, r.msg)
+	b = append(b, enrichment...)
+	e.base = 0
+	b, _ = e.appendAttrs(b, extra, true)
+	b, _ = e.appendAttrs(b, ctx, true)
+	b = r.scope.appendRecordAttrs(e, b, r.attrs)
+	return append(b, '}', '\n')
 }
 
 // appendTruncated appends the line written in place of r when r encodes

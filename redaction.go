@@ -3,6 +3,8 @@ package fapilog
 import (
 	"log/slog"
 	"slices"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Defaults for the redaction guardrails.
@@ -21,6 +23,8 @@ const (
 // redactor that only looks at strings, nor a string to one that only
 // looks at keys. It is immutable, shared by the worker and With calls.
 type redaction struct {
+	trig      trigger // the bytes byString's secrets need
+	cards     bool    // integers that are card numbers are masked too
 	fields    fieldRedactor
 	wholePath bool         // fields has dotted paths, or byField is not empty: look past the last key
 	byField   []Redactor   // redactors other than RedactFields that look at keys
@@ -49,7 +53,7 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 		case *fieldRedactor:
 			rd.fields.merge(r)
 		case urlRedactor:
-			rd.byString = append(rd.byString, stringStep{next: nextURLUserinfo})
+			rd.byString = append(rd.byString, stringStep{next: nextURLUserinfo, trig: "@"})
 		case *patternRedactor:
 			for _, p := range r.patterns {
 				if p.next != nil {
@@ -64,7 +68,23 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 		}
 	}
 	rd.wholePath = len(rd.fields.paths) > 0 || len(rd.byField) > 0
+	rd.trig = newTrigger(rd.byString)
 	return rd
+}
+
+// fused reports whether the worker's encoder can redact as it encodes:
+// every redactor is built in and judges a field by its key alone.
+// Otherwise records are walked first (redactState) and encoded after.
+func (rd *redaction) fused() bool {
+	if rd.wholePath {
+		return false
+	}
+	for _, step := range rd.byString {
+		if step.next == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // stringStep is one test of every string: a built-in scanner, called
@@ -72,6 +92,82 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 type stringStep struct {
 	next func(s string, from int) (int, int) // see maskSpans
 	r    Redactor
+	// trig holds bytes one of which every span next finds contains;
+	// empty means any string may hold one.
+	trig string
+}
+
+// A trigger is the set of bytes that the secrets of a pipeline's string
+// scanners need, one at least per secret: a string holding none of them
+// need not be scanned. The encoder tests for them while it escapes the
+// string, eight bytes at a time (inWord) or one (bytes).
+type trigger struct {
+	always bool // some scanner needs no particular byte: scan every string
+	bytes  [utf8.RuneSelf]bool
+	words  [maxTriggerBytes]uint64 // each byte repeated 8 times; unused ones repeat the first
+}
+
+// maxTriggerBytes is the most distinct bytes tested a word at a time;
+// scanners needing more make every string a candidate.
+const maxTriggerBytes = 4
+
+func newTrigger(steps []stringStep) trigger {
+	var t trigger
+	var set []byte
+	for _, step := range steps {
+		if step.trig == "" {
+			t.always = true
+		}
+		for i := 0; i < len(step.trig); i++ {
+			if c := step.trig[i]; !t.bytes[c] {
+				t.bytes[c] = true
+				set = append(set, c)
+			}
+		}
+	}
+	if len(set) > maxTriggerBytes || (len(set) == 0 && len(steps) > 0) {
+		t.always = true
+	}
+	for i := range t.words {
+		if len(set) > 0 {
+			t.words[i] = lsb * uint64(set[min(i, len(set)-1)])
+		}
+	}
+	return t
+}
+
+// inWord reports whether the ASCII word x (see load64) holds a trigger
+// byte.
+func (t *trigger) inWord(x uint64) bool {
+	if t.always {
+		return true
+	}
+	// A byte of x equals c when the same byte of x^(lsb*c) is zero; the
+	// zero-byte test is wordIsSafe's.
+	y0, y1, y2, y3 := x^t.words[0], x^t.words[1], x^t.words[2], x^t.words[3]
+	z := ((y0 - lsb) &^ y0) | ((y1 - lsb) &^ y1) | ((y2 - lsb) &^ y2) | ((y3 - lsb) &^ y3)
+	return z&msb != 0
+}
+
+// cardNumber reports whether v, an integer, has the digits of a card
+// number (see CardNumbers).
+func (rd *redaction) cardNumber(v slog.Value) bool {
+	var n uint64
+	if v.Kind() == slog.KindInt64 {
+		i := v.Int64()
+		if i < 0 {
+			return false
+		}
+		n = uint64(i)
+	} else {
+		n = v.Uint64()
+	}
+	if n < 1e12 || n >= 1e19 {
+		return false
+	}
+	var buf [20]byte
+	d := strconv.AppendUint(buf[:0], n, 10)
+	return d[0] >= '2' && d[0] <= '6' && luhn(bytesString(d))
 }
 
 // redactState walks one record (or one With call's attrs) at a time,
@@ -283,6 +379,13 @@ func (st *redactState) group(attrs []slog.Attr, depth int) ([]slog.Attr, bool) {
 		out[i].Value = v
 	}
 	return out, out != nil
+}
+
+// maskKey reports whether the redactors mask a field with this key
+// wherever it is. (Dotted paths and other field redactors look at the
+// whole path: see maskField.)
+func (rd *redaction) maskKey(key string) bool {
+	return rd.fields.mayMatch(key) && rd.fields.matchName(key)
 }
 
 // maskField reports whether the field key, at the end of st.path, is

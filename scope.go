@@ -58,14 +58,15 @@ func (s *scope) openPending(b []byte) []byte {
 // appendRecordAttrs appends the record's own attrs inside the scope's groups and
 // closes every group the line opened. A record with no non-empty attrs
 // opens no pending group, so an empty group is omitted.
-func (s *scope) appendRecordAttrs(b []byte, attrs []slog.Attr) []byte {
+func (s *scope) appendRecordAttrs(e *encoder, b []byte, attrs []slog.Attr) []byte {
 	b = append(b, s.pre...)
 	closing := s.open
 	if len(attrs) > 0 {
 		pos := len(b)
 		b = s.openPending(b)
 		n := len(b)
-		if b, _ = appendAttrs(b, attrs, s.open == len(s.groups)); len(b) > n {
+		e.base = len(s.groups)
+		if b, _ = e.appendAttrs(b, attrs, s.open == len(s.groups)); len(b) > n {
 			closing = len(s.groups)
 		} else {
 			b = b[:pos]

@@ -106,14 +106,27 @@ func load64(s string, i int) uint64 {
 // are escaped because they end lines in JavaScript. '<', '>' and '&' are
 // left alone. This is the form slog's JSONHandler writes.
 func appendString(b []byte, s string) []byte {
+	b, _ = appendStringScan(b, s, nil)
+	return b
+}
+
+// appendStringScan is appendString that also reports whether s holds a
+// byte of t (nil: none), looked for in the same pass over s.
+func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
+	hit := false
 	b = append(b, '"')
 	start := 0 // s[start:i] is safe and not yet copied
 	i := 0
 	for i < len(s) {
 		// Skip plain ASCII a word at a time.
-		if i+8 <= len(s) && wordIsSafe(load64(s, i)) {
-			i += 8
-			continue
+		if i+8 <= len(s) {
+			if x := load64(s, i); wordIsSafe(x) {
+				if t != nil && !hit {
+					hit = t.inWord(x)
+				}
+				i += 8
+				continue
+			}
 		}
 		// This word needs a closer look. Go byte by byte to its end
 		// before trying whole words again, so that text dense with
@@ -122,6 +135,9 @@ func appendString(b []byte, s string) []byte {
 		for end := min(i+8, len(s)); i < end; {
 			c := s[i]
 			if c < utf8.RuneSelf {
+				if t != nil && t.bytes[c] {
+					hit = true
+				}
 				if safeASCII[c] {
 					i++
 					continue
@@ -160,7 +176,7 @@ func appendString(b []byte, s string) []byte {
 		}
 	}
 	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, '"'), hit
 }
 
 // appendTime appends t as a quoted RFC 3339 string with nanoseconds, the
@@ -431,25 +447,52 @@ func appendJSONMarshal(b []byte, a any) ([]byte, error) {
 // call wrote anything. Pass sep == false to learn whether anything was
 // written, e.g. to drop a group opened by the caller.
 func appendAttrs(b []byte, attrs []slog.Attr, sep bool) ([]byte, bool) {
-	b, wrote := appendAttrsDepth(b, attrs, sep, 0)
-	return b, sep || wrote
+	var e encoder
+	return e.appendAttrs(b, attrs, sep)
 }
 
 // appendAttrsDepth appends attrs nested in depth groups and reports
 // whether it wrote anything.
 func appendAttrsDepth(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byte, bool) {
+	var e encoder
+	return e.attrs(b, attrs, sep, depth)
+}
+
+// An encoder appends attrs as JSON members. The zero encoder writes them
+// as they are. The worker's caches encoded keys and, when every redactor
+// of the pipeline is built in, redacts as it encodes (fused): a key's
+// verdict comes with its cached encoding, and a string is searched for
+// the bytes a secret needs in the same pass that escapes it, so a record
+// with nothing to mask costs little more than its encoding. Fused, it
+// masks exactly what redactState would (TestFusedRedactionMatchesWalk).
+type encoder struct {
+	keys *keyCache    // nil: encode every key
+	red  *redaction   // non-nil: fused redaction
+	st   *redactState // the record's redaction state, when fused
+	base int          // groups around the attrs being encoded, for RedactMaxDepth
+}
+
+// appendAttrs is appendAttrs with e.
+func (e *encoder) appendAttrs(b []byte, attrs []slog.Attr, sep bool) ([]byte, bool) {
+	b, wrote := e.attrs(b, attrs, sep, 0)
+	return b, sep || wrote
+}
+
+// attrs appends attrs nested in depth groups and reports whether it wrote
+// anything.
+func (e *encoder) attrs(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byte, bool) {
 	wrote := false
-	for _, a := range attrs {
+	for i := range attrs {
 		var ok bool
-		b, ok = appendAttr(b, a, sep || wrote, depth)
+		b, ok = e.attr(b, &attrs[i], sep || wrote, depth)
 		wrote = wrote || ok
 	}
 	return b, wrote
 }
 
-// appendAttr appends one attr, preceded by ',' if sep is true, and
-// reports whether it wrote anything.
-func appendAttr(b []byte, a slog.Attr, sep bool, depth int) ([]byte, bool) {
+// attr appends one attr, preceded by ',' if sep is true, and reports
+// whether it wrote anything.
+func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, bool) {
 	v := a.Value
 	kind := v.Kind()
 	if kind == slog.KindLogValuer {
@@ -458,26 +501,38 @@ func appendAttr(b []byte, a slog.Attr, sep bool, depth int) ([]byte, bool) {
 	}
 	switch kind {
 	case slog.KindGroup:
+		g := v.Group()
 		if depth >= maxGroupDepth {
 			b = appendKey(b, a.Key, sep)
 			return appendDepthError(b), true
 		}
+		if len(g) == 0 {
+			return b, false
+		}
 		if a.Key == "" {
-			return appendAttrsDepth(b, v.Group(), sep, depth+1)
+			if e.tooDeep(depth) {
+				return e.limit(appendKey(b, "", sep)), true
+			}
+			return e.attrs(b, g, sep, depth+1)
 		}
 		// The group may produce nothing (all its attrs empty); remember
 		// where it started so it can be removed.
 		pos := len(b)
-		b = appendKey(b, a.Key, sep)
+		b, masked := e.key(b, a.Key, sep)
+		switch {
+		case masked:
+			return e.mask(b), true
+		case e.tooDeep(depth):
+			return e.limit(b), true
+		}
 		b = append(b, '{')
-		b, wrote := appendAttrsDepth(b, v.Group(), false, depth+1)
+		b, wrote := e.attrs(b, g, false, depth+1)
 		if !wrote {
 			return b[:pos], false
 		}
 		return append(b, '}'), true
 	case slog.KindAny:
-		x := v.Any()
-		switch x := x.(type) {
+		switch x := v.Any().(type) {
 		case nil:
 			// The zero Value is the only Value of kind Any holding nil,
 			// so this is slog's a.Equal(slog.Attr{}) test, done without
@@ -486,21 +541,132 @@ func appendAttr(b []byte, a slog.Attr, sep bool, depth int) ([]byte, bool) {
 				return b, false
 			}
 		case *slog.Source:
-			// slog writes a *Source attr as a group of its non-zero
-			// fields: omitted if there are none, inlined if the key is
-			// empty.
-			if x == nil || *x == (slog.Source{}) {
-				return b, false
-			}
-			if a.Key == "" {
-				return appendSourceMembers(b, sep, x.Function, x.File, x.Line), true
-			}
+			return e.source(b, a.Key, x, sep)
 		}
-		b = appendKey(b, a.Key, sep)
-		return appendAny(b, x), true
 	}
-	b = appendKey(b, a.Key, sep)
+	b, masked := e.key(b, a.Key, sep)
+	switch {
+	case masked:
+		return e.mask(b), true
+	case kind == slog.KindString:
+		return e.string(b, v.String()), true
+	case kind == slog.KindAny:
+		return e.any(b, v, depth), true
+	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.cardNumber(v):
+		return e.mask(b), true
+	}
 	return appendValueKind(b, v, kind, depth), true
+}
+
+// source appends a *Source attr as slog does: a group of its non-zero
+// fields, omitted if there are none, inlined if the key is empty.
+func (e *encoder) source(b []byte, key string, x *slog.Source, sep bool) ([]byte, bool) {
+	empty := x == nil || *x == (slog.Source{})
+	if key == "" {
+		if empty {
+			return b, false
+		}
+		return appendSourceMembers(b, sep, x.Function, x.File, x.Line), true
+	}
+	pos := len(b)
+	b, masked := e.key(b, key, sep)
+	switch {
+	case masked:
+		return e.mask(b), true
+	case empty:
+		return b[:pos], false
+	}
+	return appendSourceObject(b, x.Function, x.File, x.Line), true
+}
+
+// key appends `"key":`, preceded by ',' if sep is true, and reports
+// whether the value is to be masked: the redactors match the key, or the
+// record has more than RedactMaxKeys keys.
+func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
+	if sep {
+		b = append(b, ',')
+	}
+	if e.red != nil {
+		if e.st.keys++; e.st.keys > e.red.maxKeys {
+			e.st.limited = true
+			return appendKey(b, key, false), true
+		}
+	}
+	if e.keys != nil {
+		if k := e.keys.get(key); k != nil {
+			return append(b, k.enc[:k.n]...), k.mask && e.red != nil
+		}
+	}
+	return appendKey(b, key, false), e.red != nil && e.red.maskKey(key)
+}
+
+// tooDeep reports whether a container depth groups deep is past
+// RedactMaxDepth, to be masked whole.
+func (e *encoder) tooDeep(depth int) bool {
+	return e.red != nil && e.base+depth >= e.red.maxDepth
+}
+
+// mask appends the mask as a value.
+func (e *encoder) mask(b []byte) []byte {
+	e.st.changed = true
+	return append(b, e.red.maskJSON...)
+}
+
+// limit appends the mask for a value beyond a guardrail.
+func (e *encoder) limit(b []byte) []byte {
+	e.st.limited = true
+	return e.mask(b)
+}
+
+// string appends s, with its secrets masked when fused.
+func (e *encoder) string(b []byte, s string) []byte {
+	b, _ = e.text(b, s)
+	return b
+}
+
+// text appends s as string does and returns what it wrote: s, or s with
+// its secrets masked. The scanners run only when s holds a byte one of
+// them needs.
+func (e *encoder) text(b []byte, s string) ([]byte, string) {
+	if e.red == nil || len(e.red.byString) == 0 {
+		return appendString(b, s), s
+	}
+	start := len(b)
+	b, hit := appendStringScan(b, s, &e.red.trig)
+	if !hit {
+		return b, s
+	}
+	out, ok := e.st.maskString(s)
+	if !ok {
+		return b, s
+	}
+	return appendString(b[:start], out), out
+}
+
+// any appends a value of kind Any; fused, what is inside a captured value
+// is redacted by walking its JSON.
+func (e *encoder) any(b []byte, v slog.Value, depth int) []byte {
+	if e.red == nil {
+		return appendAny(b, v.Any())
+	}
+	var raw rawJSON
+	switch x := v.Any().(type) {
+	case *rawJSON:
+		raw = *x
+	case rawJSON:
+		raw = x
+	case nil, slog.Level, *slog.Source:
+		// Made by slog itself: nothing secret inside.
+		return appendAny(b, x)
+	default:
+		// Not captured by a caller (a dynamic enricher's value): encode
+		// it now, so its inside can be seen.
+		raw = rawJSON(appendValue(nil, v))
+	}
+	if out, ok := e.st.json(raw, e.base+depth); ok {
+		raw = out
+	}
+	return appendRaw(b, raw)
 }
 
 // appendKey appends `"key":`, preceded by ',' if sep is true.

@@ -17,9 +17,12 @@ type stages struct {
 	diag    *diagnostics
 
 	// Owned by the worker's lock holder.
+	enc   encoder
+	keys  keyCache
 	st    redactState
+	walk  bool        // redaction is on but not fused: walk each record first
 	extra []slog.Attr // the dynamic enrichers' attrs for the current record
-	top   []byte      // static, then extra encoded
+	ctx   []slog.Attr // a record's context attrs, copied to be walked
 
 	enricherErrors   atomic.Uint64
 	redactorErrors   atomic.Uint64
@@ -48,32 +51,50 @@ func newStages(set settings, diag *diagnostics) *stages {
 		p.account(&st)
 	}
 	p.static, _ = appendAttrs(nil, attrs, true)
+	p.enc = encoder{keys: &p.keys, st: &p.st}
+	if p.red != nil {
+		if p.red.fused() {
+			p.enc.red = p.red
+			p.keys.red = p.red
+		} else {
+			p.walk = true
+		}
+	}
 	return p
 }
 
 // appendRecord enriches, redacts and encodes r, appending its line to b.
 func (p *stages) appendRecord(b []byte, r *record) []byte {
-	r.enrichment = p.static
 	for _, e := range p.dynamic {
 		p.extra = p.enrich(e, p.extra)
 	}
+	ctx := r.ctx
 	if p.red != nil {
 		st := &p.st
 		st.begin(p.red)
-		st.attrs(p.extra, nil)
-		st.attrs(r.ctx, nil)
-		st.attrs(r.attrs, r.scope.groups)
-		r.msg = st.message(r.msg)
-		p.account(st)
+		if p.walk {
+			st.attrs(p.extra, nil)
+			// r.ctx may be ContextWithAttrs' slice, shared: walk a copy.
+			p.ctx = append(p.ctx[:0], ctx...)
+			ctx = p.ctx
+			st.attrs(ctx, nil)
+			st.attrs(r.attrs, r.scope.groups)
+			r.msg = st.message(r.msg)
+		}
+	}
+	b = p.enc.record(b, r, p.static, p.extra, ctx)
+	if p.red != nil {
+		p.account(&p.st)
 	}
 	if len(p.extra) > 0 {
-		p.top = append(p.top[:0], p.static...)
-		p.top, _ = appendAttrs(p.top, p.extra, true)
-		r.enrichment = p.top
 		clear(p.extra)
 		p.extra = p.extra[:0]
 	}
-	return r.appendJSON(b)
+	if len(p.ctx) > 0 {
+		clear(p.ctx)
+		p.ctx = p.ctx[:0]
+	}
+	return b
 }
 
 // enrich appends e's attrs to dst. If e panics, they are left out and the

@@ -23,7 +23,7 @@ import (
 // sync callers share one batch write.
 type worker struct {
 	set    settings
-	q      *ring[*record]
+	q      *ring[record]
 	diag   *diagnostics
 	stages *stages
 
@@ -32,7 +32,6 @@ type worker struct {
 	lock chan struct{}
 	// Owned by the lock holder.
 	batch        Batch
-	recs         []*record
 	dirty        bool // sinks written since their last Flush
 	sinksClosed  bool
 	droppedShown uint64 // rejected count already reported
@@ -65,11 +64,10 @@ func newWorker(cfg Config) (*worker, error) {
 	diag := newDiagnostics(set.diagnostics)
 	w := &worker{
 		set:    set,
-		q:      newRing[*record](set.queueSize),
+		q:      newRing[record](set.queueSize),
 		diag:   diag,
 		stages: newStages(set, diag),
 		lock:   make(chan struct{}, 1),
-		recs:   make([]*record, 0, set.batchSize),
 		stop:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
@@ -95,7 +93,7 @@ func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level 
 		runtime.Callers(skip+2, pcs[:]) // skip runtime.Callers and log
 		pc = pcs[0]
 	}
-	w.emit(ctx, sc, wait, time.Now(), level, msg, pc, nil, attrs)
+	w.emit(ctx, sc, wait, now(), level, msg, pc, nil, attrs)
 }
 
 // handle is log for a record that came through slog.Handler.Handle, which
@@ -111,58 +109,103 @@ func (w *worker) handle(ctx context.Context, sc *scope, wait bool, call *slog.Re
 	w.emit(ctx, sc, wait, call.Time, call.Level, call.Message, pc, call, nil)
 }
 
-// emit builds the record of one call on the caller's goroutine, from
-// its time, level, message and PC, the attrs ctx yields, rec's attrs (rec
-// may be nil) and attrs, all captured; then it queues the record.
-func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, level slog.Level, msg string, pc uintptr, rec *slog.Record, attrs []slog.Attr) {
-	r := newRecord()
-	r.time = t
-	r.level = level
-	r.msg = msg
-	r.pc = pc
-	r.scope = sc
-	r.ctx = w.appendContextAttrs(r.ctx, ctx, &r.mem)
-	if rec != nil && rec.NumAttrs() > 0 {
-		// Collect into a local, then capture in one pass: appending to
-		// r.attrs from the callback made a 10-attr slog call ~1.5x slower.
-		own := r.attrs
-		rec.Attrs(func(a slog.Attr) bool {
-			own = append(own, a)
-			return true
-		})
-		r.mem.captureInPlace(own[len(r.attrs):], 0)
-		r.attrs = own
+// emit queues the record of one call, built on the caller's goroutine from
+// its time, level, message and PC, the attrs ctx yields, call's attrs
+// (call may be nil) and attrs, all captured. A call whose values are all
+// primitive is copied straight into its slot; anything that runs code or
+// needs deep copies (see capture) is captured first, before the slot is
+// claimed.
+func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, level slog.Level, msg string, pc uintptr, call *slog.Record, attrs []slog.Attr) {
+	var ctxAttrs []slog.Attr
+	if ctx != nil {
+		ctxAttrs, _ = ctx.Value(attrsKey{}).([]slog.Attr) // captured by ContextWithAttrs
 	}
-	r.addAttrs(attrs)
-	w.submit(r, wait, ctx)
+	var side *capture
+	if len(w.set.extractors) > 0 || !plain(attrs) || (call != nil && !plainRecord(call)) {
+		side = w.capture(ctx, ctxAttrs, call, attrs)
+	}
+	pos, err := w.claim(level, wait)
+	if err != nil {
+		if side != nil {
+			side.free()
+		}
+		w.rejected.Add(1) // reported by the worker, off the caller's path
+		return
+	}
+	// From here to publish: copies only.
+	r := w.q.at(pos)
+	r.time, r.msg, r.level, r.pc, r.scope = t, msg, level, pc, sc
+	r.side = side
+	if side != nil {
+		r.ctx, r.attrs = side.ctx, side.attrs
+	} else {
+		r.ctx = ctxAttrs
+		r.own = append(r.own[:0], attrs...)
+		if call != nil {
+			call.Attrs(func(a slog.Attr) bool {
+				r.own = append(r.own, a)
+				return true
+			})
+		}
+		r.attrs = r.own
+	}
+	w.q.publish(pos)
+	if !wait {
+		w.q.wakeConsumer()
+	} else if !w.waitDone(pos+1, doneOf(ctx)) {
+		// No wake-up was needed while this caller could drain itself (or
+		// wait for the lock holder to); now the record is still queued
+		// and the worker takes it over.
+		w.q.wakeConsumer()
+	}
 }
 
-// submit queues r, which the pipeline owns from then on.
-func (w *worker) submit(r *record, wait bool, ctx context.Context) {
-	var pos uint64
-	var err error
-	if wait {
-		// No wake-up: this caller drains itself when the lock is free, and
-		// otherwise the holder drains it or hands the lock over (waitDone).
-		pos, err = w.q.put(r)
-	} else {
-		pos, err = w.q.tryEnqueue(r)
+// plainRecord reports whether every attr of a slog record is plain.
+func plainRecord(call *slog.Record) bool {
+	ok := true
+	call.Attrs(func(a slog.Attr) bool {
+		ok = plainValue(a.Value)
+		return ok
+	})
+	return ok
+}
+
+// capture captures, into a pooled capture, the context's attrs (ctxAttrs
+// and what the extractors pull out of ctx), call's attrs and attrs.
+func (w *worker) capture(ctx context.Context, ctxAttrs []slog.Attr, call *slog.Record, attrs []slog.Attr) *capture {
+	c := newCapture()
+	c.ctx = append(c.ctx, ctxAttrs...)
+	if ctx != nil {
+		c.ctx = w.appendExtracted(c.ctx, ctx, &c.mem)
 	}
-	if err == errFull && (w.set.block || r.level >= w.set.protected.Level()) {
+	if call != nil && call.NumAttrs() > 0 {
+		// Collect, then capture in one pass: capturing from the callback
+		// made a 10-attr slog call ~1.5x slower.
+		call.Attrs(func(a slog.Attr) bool {
+			c.attrs = append(c.attrs, a)
+			return true
+		})
+		c.mem.captureInPlace(c.attrs, 0)
+	}
+	c.attrs = c.mem.appendCaptured(c.attrs, attrs...)
+	return c
+}
+
+// claim claims a slot for a record at level, waiting for room under Block
+// or for a protected level, up to BlockTimeout. A caller that will wait
+// for its write does not wake the worker: it drains itself when the lock
+// is free, and otherwise the lock holder drains for it (waitDone).
+func (w *worker) claim(level slog.Level, wait bool) (uint64, error) {
+	pos, err := w.q.claim()
+	if err == errFull && (w.set.block || level >= w.set.protected.Level()) {
 		var deadline time.Time
 		if w.set.blockTimeout > 0 {
 			deadline = time.Now().Add(w.set.blockTimeout)
 		}
-		pos, err = w.q.enqueue(r, deadline)
+		w.q.wakeConsumer() // cheap insurance: room comes from the worker
+		pos, err = w.q.claimWait(deadline)
 	}
-	if err != nil {
-		r.free()
-		w.rejected.Add(1) // reported by the worker, off the caller's path
-		return
-	}
-	if wait && !w.waitDone(pos+1, doneOf(ctx)) {
-		w.q.wakeConsumer() // the record is still queued: the worker takes it over
-	}
+	return pos, err
 }
 
 // doneOf is ctx.Done(), allowing a nil ctx as log/slog does.
@@ -274,28 +317,30 @@ func (w *worker) idle() {
 	}
 }
 
-// processBatch drains up to BatchSize records, encodes them into one
-// batch, hands it to every sink and accounts for it. It runs under lock
-// and returns the number of records drained.
+// processBatch encodes up to BatchSize queued records, in their slots,
+// into one batch, releases the slots, hands the batch to every sink and
+// accounts for it. It runs under lock and returns the number of records
+// taken.
 func (w *worker) processBatch() int {
 	start := w.q.consumed()
-	w.recs = w.q.drain(w.recs[:0], w.set.batchSize)
-	n := len(w.recs)
+	n := w.q.peek(w.set.batchSize)
 	if n == 0 {
 		return 0
 	}
 	w.batch.Reset()
-	for i, r := range w.recs {
+	for i := range uint64(n) {
+		r := w.q.at(start + i)
 		pos := len(w.batch.buf)
 		w.batch.buf = w.stages.appendRecord(w.batch.buf, r)
-		if size := len(w.batch.buf) - pos; size > w.set.maxRecord {
+		size := len(w.batch.buf) - pos
+		if size > w.set.maxRecord {
 			w.batch.buf = r.appendTruncated(w.batch.buf[:pos], size, w.set.maxRecord)
 			w.truncated.Add(1)
 		}
 		w.batch.commit(r.time, r.level)
-		r.free()
-		w.recs[i] = nil
+		r.done(size)
 	}
+	w.q.release(n)
 	end := start + uint64(n)
 	if w.done.Load() == start { // else a timed-out Close counted them as dropped
 		ok := w.writeBatch()
