@@ -10,8 +10,8 @@ import (
 
 // A Recorder is a fapilog.Sink that keeps every record it is given,
 // decoded, in order. Its methods are safe for concurrent use, so a test
-// may read it while a logger writes to it. The zero value is not ready to
-// use; call NewRecorder.
+// may read it while a logger writes to it. The zero Recorder is empty
+// and ready to use.
 type Recorder struct {
 	mu      sync.Mutex
 	entries []Entry

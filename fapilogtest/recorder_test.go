@@ -180,3 +180,10 @@ func TestRecorderIsASinkThatNeverFails(t *testing.T) {
 	require.NoError(t, rec.WriteBatch(NewBatch([]byte(`{"msg":"after close"}`))))
 	assert.Equal(t, []string{"after close"}, messages(rec.Entries()))
 }
+
+func TestZeroRecorder(t *testing.T) {
+	var rec Recorder
+	assert.Empty(t, rec.Entries())
+	require.NoError(t, rec.WriteBatch(NewBatch([]byte(`{"msg":"m"}`))))
+	assert.Equal(t, []string{"m"}, messages(rec.Entries()))
+}
