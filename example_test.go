@@ -190,11 +190,10 @@ func ExampleStats() {
 	logger.Error("submitted after Close: dropped")
 
 	st := logger.Stats()
-	fmt.Printf("submitted=%d written=%d dropped=%d failed=%d batches=%d\n",
-		st.Submitted, st.Written, st.Dropped, st.Failed, st.Batches)
+	fmt.Printf("submitted=%d written=%d dropped=%d failed=%d\n", st.Submitted, st.Written, st.Dropped, st.Failed)
 	fmt.Println(st.Submitted == st.Written+st.Dropped+st.Failed)
 	// Output:
-	// submitted=3 written=1 dropped=1 failed=1 batches=2
+	// submitted=3 written=1 dropped=1 failed=1
 	// true
 }
 
