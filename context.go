@@ -13,9 +13,12 @@ type attrsKey struct{}
 // ContextWithAttrs returns a copy of ctx carrying attrs after any attrs ctx
 // already carries. Every record logged with the returned context (through
 // a logger's *Context methods, Log, or its Handler) has them at top level,
-// right after the message. The attrs are captured now, as With captures
-// its attrs: LogValuers are resolved and other non-primitive values
-// encoded once, here. A nil ctx means context.Background().
+// after the enrichers' attrs and before the logger's With attrs and the
+// call's own: a line reads time, level, source, msg, enrichers' attrs,
+// context attrs (these, then Config.ContextExtractors'), With attrs, call
+// attrs. The attrs are captured now, as With captures its attrs:
+// LogValuers are resolved and other non-primitive values encoded once,
+// here. A nil ctx means context.Background().
 func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	if ctx == nil {
 		ctx = context.Background()

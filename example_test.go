@@ -2,12 +2,14 @@ package fapilog_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	fapilog "github.com/fapilog/fapilog-go"
 )
@@ -133,4 +135,129 @@ func ExampleContextWithAttrs() {
 	// Output:
 	// {"level":"INFO","msg":"order placed","request_id":"r-42","trace_id":"4bf92f35","items":3}
 	// {"level":"WARN","msg":"stock low","request_id":"r-42","trace_id":"4bf92f35","sku":"A-1"}
+}
+
+func ExampleAsyncLogger_Close() {
+	logger, err := fapilog.NewAsync(fapilog.Config{Sinks: []fapilog.Sink{fapilog.NewWriterSink(stripTime{})}})
+	if err != nil {
+		panic(err)
+	}
+	logger.Info("queued before Close")
+
+	// The deadline bounds the wait for a hung sink; what Close could not
+	// deliver by then is counted as dropped.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := logger.Close(ctx); err != nil {
+		fmt.Println("close:", err) // ctx's error, or the sinks' Flush and Close errors
+	}
+
+	logger.Info("after Close")     // not written: counted as dropped, never a panic
+	fmt.Println(logger.Close(ctx)) // Close is idempotent
+	fmt.Println(logger.Stats().Written, logger.Stats().Dropped)
+	// Output:
+	// {"level":"INFO","msg":"queued before Close"}
+	// <nil>
+	// 1 1
+}
+
+// failFirst is a sink whose first WriteBatch fails.
+type failFirst struct{ calls int }
+
+func (s *failFirst) WriteBatch(b *fapilog.Batch) error {
+	if s.calls++; s.calls == 1 {
+		return errors.New("connection reset")
+	}
+	return nil
+}
+
+func (s *failFirst) Flush() error { return nil }
+func (s *failFirst) Close() error { return nil }
+
+func ExampleStats() {
+	logger, err := fapilog.NewSync(fapilog.Config{
+		Level:       slog.LevelWarn,
+		Sinks:       []fapilog.Sink{&failFirst{}},
+		Diagnostics: io.Discard, // the failure and the drop are reported there
+	})
+	if err != nil {
+		panic(err)
+	}
+	logger.Info("below the level: not counted at all")
+	logger.Warn("submitted, then failed by the sink")
+	logger.Warn("submitted and written")
+	logger.Close(context.Background())
+	logger.Error("submitted after Close: dropped")
+
+	st := logger.Stats()
+	fmt.Printf("submitted=%d written=%d dropped=%d failed=%d\n", st.Submitted, st.Written, st.Dropped, st.Failed)
+	fmt.Println(st.Submitted == st.Written+st.Dropped+st.Failed)
+	// Output:
+	// submitted=3 written=1 dropped=1 failed=1
+	// true
+}
+
+// errorSink is a custom Sink: it passes on only records at
+// slog.LevelError and above. The worker never calls a Sink's methods
+// concurrently, so it needs no lock.
+type errorSink struct{ w io.Writer }
+
+// WriteBatch writes the error records of b. b is valid only during the
+// call: a sink that keeps records must copy them.
+func (s errorSink) WriteBatch(b *fapilog.Batch) error {
+	for i := range b.Len() {
+		if b.Level(i) >= slog.LevelError {
+			if _, err := s.w.Write(b.Record(i)); err != nil {
+				return err // counted in Stats.Failed and reported; logging goes on
+			}
+		}
+	}
+	return nil
+}
+
+func (errorSink) Flush() error { return nil }
+func (errorSink) Close() error { return nil }
+
+// String names the sink in stats and diagnostics.
+func (errorSink) String() string { return "errors:stdout" }
+
+func ExampleSink() {
+	logger, err := fapilog.NewSync(fapilog.Config{Sinks: []fapilog.Sink{errorSink{stripTime{}}}})
+	if err != nil {
+		panic(err)
+	}
+	defer logger.Close(context.Background())
+	logger.Info("fine")
+	logger.Error("disk full", slog.String("path", "/var"))
+	logger.Warn("slow")
+	// Output:
+	// {"level":"ERROR","msg":"disk full","path":"/var"}
+}
+
+func ExampleConfig() {
+	level := new(slog.LevelVar) // Info; may change while the logger runs
+	logger, err := fapilog.NewAsync(fapilog.Config{
+		Level:        level,
+		Sinks:        []fapilog.Sink{fapilog.NewWriterSink(stripTime{})},
+		QueueSize:    4096,
+		Backpressure: fapilog.Block,         // wait for room rather than drop...
+		BlockTimeout: 50 * time.Millisecond, // ...for 50ms at most
+		Enrichers:    []fapilog.Enricher{fapilog.ServiceInfo("checkout", "prod", "1.4.2")},
+		Redactors:    append(fapilog.DefaultRedactors(), fapilog.RedactFields("card.number")),
+	})
+	if err != nil {
+		panic(err)
+	}
+	logger.Debug("not logged: below Info")
+	level.Set(slog.LevelDebug)
+	logger.Debug("charged", slog.Group("card", slog.String("number", "4111111111111111"), slog.String("brand", "visa")),
+		slog.String("password", "hunter2"))
+	logger.Close(context.Background())
+
+	// An invalid Config is an error naming the field.
+	_, err = fapilog.NewAsync(fapilog.Config{QueueSize: -1})
+	fmt.Println(err)
+	// Output:
+	// {"level":"DEBUG","msg":"charged","service":"checkout","env":"prod","version":"1.4.2","card":{"number":"***","brand":"visa"},"password":"***"}
+	// fapilog: Config.QueueSize: -1 is outside 0..1073741824
 }

@@ -8,8 +8,8 @@ import (
 // A notifier wakes goroutines waiting for a condition that another
 // goroutine makes true. Unlike [sync.Cond] it cannot lose a notification
 // sent between the waiter's check of the condition and its going to sleep,
-// its waits can be abandoned through a done channel, and notify costs a
-// single atomic load when nobody is waiting, so it can sit on a hot path.
+// its waits can be abandoned through a done channel, and notify costs one
+// inlined atomic load when nobody is waiting, so it can sit on a hot path.
 //
 // The zero value is ready to use. A notifier must not be copied after
 // first use.
@@ -71,11 +71,15 @@ func (n *notifier) channel() chan struct{} {
 
 // notify wakes every goroutine blocked in wait so that it re-checks its
 // condition. Call it after making a condition true. When nobody waits it
-// is one atomic load and does not allocate.
+// is one atomic load, inlined into the caller, and does not allocate.
 func (n *notifier) notify() {
-	if n.waiters.Load() == 0 {
-		return
+	if n.waiters.Load() != 0 {
+		n.wake()
 	}
+}
+
+// wake is notify's slow path, kept apart so that notify inlines.
+func (n *notifier) wake() {
 	n.mu.Lock()
 	if n.ch != nil {
 		close(n.ch)

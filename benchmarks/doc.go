@@ -8,6 +8,10 @@
 //     with 10 fields of accumulated context", "a static message") with the
 //     output discarded, as the cost to one calling goroutine ("caller") and
 //     as every record encoded and written by parallel callers ("e2e").
+//   - tenattrs_test.go: the hot path's record, a message and ten
+//     primitive attrs, with zerolog, zap, slog and fapilog: caller cost,
+//     end to end from one goroutine and from RunParallel, the sync face,
+//     and end to end through a func value (the fields escape to the heap).
 //   - file_test.go: 8 goroutines writing 1M records to a real file, and the
 //     raw limit of writing pre-encoded lines of the same size.
 //   - slowsink_test.go: a sink whose every Write takes 1 ms, callers logging

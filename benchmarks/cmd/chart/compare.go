@@ -36,9 +36,11 @@ type scenario struct {
 	absGoal float64 // in the metric's unit
 }
 
-// goals are the issue's: a ratio goal is the most our cost may be
-// relative to the peer's (for throughput, the peer's rate over ours).
+// goals are the issues': a ratio goal is the most our cost may be
+// relative to the peer's (for throughput, the peer's rate over ours, so
+// that "≥ 50% of raw" is a goal of 2×).
 var scenarios = []scenario{
+	tenScenario(),
 	callScenario("A message and 10 fields", "10 fields", "AddingFields", 0.5),
 	callScenario("A message with 10 fields of context", "10 fields of context", "AccumulatedContext", 1),
 	callScenario("A static message", "static message", "WithoutFields", 1),
@@ -87,6 +89,7 @@ var peerLabels = map[string]string{
 	"zerolog.diode": "zerolog + diode",
 	"zap.buffered":  "zap + BufferedWriteSyncer",
 	"raw":           "raw 64 KiB writes",
+	"slog":          "slog.JSONHandler",
 }
 
 // against compares our face (the benchmark bench/fapilog.face) with each
@@ -119,6 +122,33 @@ func callScenario(title, short, bench string, callerGoal float64) scenario {
 		rows: slices.Concat(
 			against("caller: ", bench+"/caller", "async", peer{"zerolog", callerGoal}, peer{"zap", 0}),
 			against("e2e: ", bench+"/e2e", "async", peer{"zerolog", 1}, peer{"zap", 0}),
+		),
+	}
+}
+
+// tenScenario is the hot path's record, ten primitive attrs, in every
+// row of BenchmarkTenAttrs. Through a func value the goal is zerolog's
+// direct call, the cost an application pays today; the same row against
+// zerolog through a func value is shown beside it.
+func tenScenario() scenario {
+	const bench = "TenAttrs/"
+	return scenario{
+		title:  "Ten primitive attrs, ns per call",
+		short:  "ten attrs",
+		metric: nsPerOp,
+		rows: slices.Concat(
+			against("caller: ", bench+"caller", "async", peer{"zerolog", 0.5}, peer{"zap", 0}),
+			against("e2e: ", bench+"e2e", "async", peer{"zerolog", 0.8}, peer{"zap", 0}, peer{"slog", 0}),
+			against("RunParallel: ", bench+"parallel", "async", peer{"zerolog", 1.5}, peer{"zap", 0}),
+			against("", bench+"sync", "sync", peer{"zap", 0.5}, peer{"zerolog", 0}),
+			[]comparison{{
+				label: "func value, e2e: async vs zerolog's direct call",
+				ours:  bench + "funcvalue/e2e/fapilog.async",
+				peer:  bench + "e2e/zerolog",
+				goal:  1,
+			}},
+			against("func value, e2e: ", bench+"funcvalue/e2e", "async", peer{"zerolog", 0}, peer{"zap", 0}),
+			against("func value, RunParallel: ", bench+"funcvalue/parallel", "async", peer{"zerolog", 0}, peer{"zap", 0}),
 		),
 	}
 }
