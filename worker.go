@@ -61,8 +61,15 @@ func newWorker(cfg Config) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	w := newIdleWorker(set)
+	go w.run()
+	return w, nil
+}
+
+// newIdleWorker returns a worker for set whose goroutine is not started.
+func newIdleWorker(set settings) *worker {
 	diag := newDiagnostics(set.diagnostics)
-	w := &worker{
+	return &worker{
 		set:    set,
 		q:      newRing[record](set.queueSize),
 		diag:   diag,
@@ -71,8 +78,6 @@ func newWorker(cfg Config) (*worker, error) {
 		stop:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
-	go w.run()
-	return w, nil
 }
 
 // enabled reports whether level passes the configured minimum.

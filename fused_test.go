@@ -1,0 +1,81 @@
+package fapilog
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// walkingStages returns p's twin that walks each record with redactState
+// before encoding it, as a pipeline with a Redactor of its own does.
+func walkingStages(t *testing.T, cfg Config) (fused, walking *stages) {
+	t.Helper()
+	set, err := cfg.settings()
+	require.NoError(t, err)
+	fused = newStages(set, newDiagnostics(&syncBuffer{}))
+	require.NotNil(t, fused.enc.red, "these redactors are fused")
+	walking = newStages(set, newDiagnostics(&syncBuffer{}))
+	walking.enc.red, walking.keys.red, walking.walk = nil, nil, true
+	return fused, walking
+}
+
+// TestFusedRedactionMatchesWalk checks that redacting while encoding
+// masks exactly what walking the record first does, byte for byte, on
+// random records full of secrets at every depth (past the guardrails
+// too), with small guardrails so that they are hit often.
+func TestFusedRedactionMatchesWalk(t *testing.T) {
+	for _, cfg := range []Config{
+		{},
+		{Redactors: allRedactors()},
+		{RedactMaxDepth: 3, RedactMaxKeys: 12, RedactMask: "<hidden>"},
+	} {
+		fused, walking := walkingStages(t, cfg)
+		for seed := range uint64(300) {
+			g := &secretGen{r: rand.New(rand.NewPCG(seed, 7)), maxDepth: DefaultRedactMaxDepth}
+			sc := rootScope
+			for range g.r.IntN(3) {
+				sc = sc.withGroup(fmt.Sprintf("s%d", g.next()))
+			}
+			depth := len(sc.groups)
+			attrs := g.attrs(depth, 3+g.r.IntN(4))
+			attrs = append(attrs, slog.Any("dive", g.goValue(depth, 3, false)))
+			ctx := capturedAttrs(g.attrs(0, 2))
+			msg := "msg " + g.shaped()
+			line := func(p *stages) string {
+				r := &record{level: slog.LevelInfo, msg: msg, scope: sc, ctx: ctx}
+				r.addAttrs(attrs)
+				return string(p.appendRecord(nil, r))
+			}
+			want := line(walking)
+			require.Equal(t, want, line(fused), "seed %d", seed)
+			require.Equal(t, walking.redactionLimited.Load(), fused.redactionLimited.Load(), "seed %d", seed)
+		}
+	}
+}
+
+// TestTriggerFindsEveryByte checks the word-at-a-time test for trigger
+// bytes against a byte-by-byte one, at every position of a word.
+func TestTriggerFindsEveryByte(t *testing.T) {
+	tr := newTrigger([]stringStep{{trig: "@"}, {trig: "=:"}, {trig: "J"}})
+	require.False(t, tr.always)
+	for _, c := range []byte("@=:J") {
+		for i := range 8 {
+			b := []byte("abcdefgh")
+			b[i] = c
+			require.True(t, tr.inWord(load64(string(b), 0)), "%q at %d", c, i)
+		}
+	}
+	require.False(t, tr.inWord(load64("abcdefgh", 0)))
+	require.False(t, tr.inWord(load64("?;<>ABIK", 0)), "neighbours of trigger bytes")
+	_, hit := appendStringScan(nil, "a long string with no trigger in it at all", &tr)
+	require.False(t, hit)
+	for _, s := range []string{"x@y", "a long string with an = sign", "é:ü", "\n\"J"} {
+		_, hit := appendStringScan(nil, s, &tr)
+		require.True(t, hit, s)
+	}
+	require.True(t, newTrigger([]stringStep{{trig: "abcde"}}).always, "more bytes than a word test takes")
+	require.True(t, newTrigger([]stringStep{{trig: "@"}, {}}).always, "a step with no trigger")
+}
