@@ -35,6 +35,7 @@ type Sink struct {
 	next    time.Time  // when RotateEvery next rotates; zero if it does not
 	rotated time.Time  // the time in the newest backup's name
 	closed  bool
+	writes  int // write calls made, for tests
 
 	dirMu sync.Mutex // held while backups are pruned or a .gz renamed into place
 	comp  *compressor
@@ -251,6 +252,7 @@ func (s *Sink) write(p []byte) error {
 	if len(p) == 0 {
 		return nil
 	}
+	s.writes++
 	n, err := s.file.Write(p)
 	if err == nil {
 		s.size += int64(n)
