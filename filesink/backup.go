@@ -41,7 +41,7 @@ func (b backups) name(t time.Time) string {
 func (b backups) exists(t time.Time) bool {
 	name := b.name(t)
 	for _, p := range []string{name, name + gzSuffix, name + tmpSuffix} {
-		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(p); err == nil {
 			return true
 		}
 	}

@@ -3,7 +3,6 @@ package filesink
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -282,10 +281,14 @@ func (s *Sink) rotate() error {
 		t = t.Add(time.Millisecond)
 	}
 	backup := s.backups.name(t)
-	err := os.Rename(s.path, backup)
-	renamed := err == nil
-	if err != nil && !errors.Is(err, fs.ErrNotExist) { // gone: nothing to back up
-		return fmt.Errorf("filesink: rotate: %w", err)
+	// Only a regular file is backed up: a missing path, a directory or a
+	// device (/dev/stdout) is just opened again.
+	var renamed bool
+	if info, err := os.Stat(s.path); err == nil && info.Mode().IsRegular() {
+		if err := os.Rename(s.path, backup); err != nil {
+			return fmt.Errorf("filesink: rotate: %w", err)
+		}
+		renamed = true
 	}
 	if renamed {
 		s.rotated = t
