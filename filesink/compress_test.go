@@ -86,9 +86,9 @@ func TestInterruptCompression(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	s, err := New(path, Options{Compress: true})
 	require.NoError(t, err)
-	noise := make([]byte, 4<<20)
+	noise := make([]byte, 1<<20)
 	rand.Read(noise)
-	line := hex.EncodeToString(noise) // 8 MiB that gzip cannot shrink much
+	line := hex.EncodeToString(noise) // 2 MiB that gzip cannot shrink much
 	require.NoError(t, s.WriteBatch(batchOf(line)))
 	require.NoError(t, s.Rotate())
 	require.NoError(t, s.WriteBatch(batchOf("b")))

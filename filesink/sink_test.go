@@ -75,7 +75,7 @@ func TestNewUnwritableDirectory(t *testing.T) {
 		os.Remove(path)
 		t.Fatalf("New(%s) succeeded", path)
 	}
-	assert.Regexp(t, `^filesink: open `+regexp.QuoteMeta(path)+`: (permission denied|operation not permitted)$`, err.Error())
+	assert.Regexp(t, `^filesink: open `+regexp.QuoteMeta(path)+`: (permission denied|operation not permitted|read-only file system)$`, err.Error())
 }
 
 func TestSizeRotation(t *testing.T) {
