@@ -118,13 +118,16 @@ func (s *Sink) WriteBatch(b *fapilog.Batch) error {
 			return err
 		}
 	}
+	buf := b.Bytes()
+	if s.opts.MaxSize == 0 {
+		return s.write(buf)
+	}
 	// A batch's records lie end to end in b.Bytes(): buf[start:end] is the
 	// run that goes into the current file.
-	buf := b.Bytes()
 	start, end := 0, 0
 	for i := range b.Len() {
 		n := len(b.Record(i))
-		if run := s.size + int64(end-start); s.opts.MaxSize > 0 && run > 0 && run+int64(n) > s.opts.MaxSize {
+		if run := s.size + int64(end-start); run > 0 && run+int64(n) > s.opts.MaxSize {
 			if err := s.write(buf[start:end]); err != nil {
 				return err
 			}
