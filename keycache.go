@@ -19,8 +19,9 @@ type keyCache struct {
 }
 
 const (
-	keyCacheSize = 256 // entries, a power of two
-	keyEncMax    = 46  // the longest encoded key cached, so an entry is 64 bytes
+	keyCacheSize = 512 // entries, a power of two
+	keyCacheBits = 9   // log2(keyCacheSize)
+	keyEncMax    = 48  // the longest encoded key cached
 )
 
 type keyEntry struct {
@@ -30,12 +31,36 @@ type keyEntry struct {
 	enc  [keyEncMax]byte
 }
 
-// get returns the entry for key, filling it on a miss, or nil if key is
-// too long to cache.
-func (c *keyCache) get(key string) *keyEntry {
-	p := uintptr(unsafe.Pointer(unsafe.StringData(key)))
-	e := &c.tab[(p>>3^p>>11^uintptr(len(key)))&(keyCacheSize-1)]
-	if e.n != 0 && len(e.key) == len(key) && (unsafe.StringData(e.key) == unsafe.StringData(key) || e.key == key) {
+// slot returns the entry key belongs in: a Fibonacci hash of its address
+// and length, so that literals laid out side by side spread out.
+func (c *keyCache) slot(key string) *keyEntry {
+	h := (uint64(uintptr(unsafe.Pointer(unsafe.StringData(key)))) ^ uint64(len(key))<<56) * 0x9E3779B97F4A7C15
+	return &c.tab[h>>(64-keyCacheBits)]
+}
+
+// appendKey appends the encoded key from the cache and reports whether
+// its field is masked, or returns ok false on a miss.
+func (c *keyCache) appendKey(b []byte, key string) (out []byte, mask, ok bool) {
+	e := c.slot(key)
+	if e.n == 0 || unsafe.StringData(e.key) != unsafe.StringData(key) || len(e.key) != len(key) {
+		if e = c.fill(e, key); e == nil {
+			return b, false, false
+		}
+	}
+	if n := len(b); cap(b)-n >= keyEncMax {
+		// Copy the whole array, a few word moves, rather than call
+		// memmove for a few bytes; what lies past the key is beyond
+		// len and is overwritten by what follows.
+		*(*[keyEncMax]byte)(b[n : n+keyEncMax]) = e.enc
+		return b[:n+int(e.n)], e.mask, true
+	}
+	return append(b, e.enc[:e.n]...), e.mask, true
+}
+
+// fill makes e the entry of key unless e holds the same text, and returns
+// it, or nil if key is too long to cache.
+func (c *keyCache) fill(e *keyEntry, key string) *keyEntry {
+	if e.n != 0 && e.key == key {
 		return e
 	}
 	if len(key)+3 > keyEncMax {

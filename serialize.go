@@ -593,8 +593,8 @@ func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
 		}
 	}
 	if e.keys != nil {
-		if k := e.keys.get(key); k != nil {
-			return append(b, k.enc[:k.n]...), k.mask && e.red != nil
+		if b, mask, ok := e.keys.appendKey(b, key); ok {
+			return b, mask
 		}
 	}
 	return appendKey(b, key, false), e.red != nil && e.red.maskKey(key)
