@@ -50,8 +50,16 @@ type Config struct {
 	// A *slog.LevelVar changes it while the logger runs.
 	Level slog.Leveler
 	// Sinks receive every batch; nil means one sink writing JSON lines to
-	// os.Stdout. An empty non-nil slice is an error.
+	// os.Stdout. An empty non-nil slice is an error, and so is a nil
+	// element (a typed nil such as a (*T)(nil) too). Each sink has its
+	// own buffer and goroutine: see SinkOptions, WithOptions and MinLevel.
 	Sinks []Sink
+	// Fallback receives, already redacted, every batch a sink fails on
+	// (after the sink's own retries, if it has any); nil means JSON lines
+	// to os.Stderr. A failing fallback is contained and counted in
+	// Stats.FallbackFailed. It is called from one sink's goroutine at a
+	// time.
+	Fallback Sink
 	// QueueSize is the ring capacity, rounded up to a power of two;
 	// 0 means 16384.
 	QueueSize int
@@ -108,7 +116,8 @@ type Config struct {
 type settings struct {
 	level        slog.Leveler
 	protected    slog.Leveler
-	sinks        []Sink
+	sinks        []sinkConfig
+	fallback     Sink
 	queueSize    int
 	batchSize    int
 	block        bool
@@ -130,7 +139,7 @@ func (c Config) settings() (settings, error) {
 	s := settings{
 		level:        c.Level,
 		protected:    c.ProtectedLevel,
-		sinks:        c.Sinks,
+		fallback:     c.Fallback,
 		queueSize:    c.QueueSize,
 		batchSize:    c.BatchSize,
 		blockTimeout: c.BlockTimeout,
@@ -152,17 +161,22 @@ func (c Config) settings() (settings, error) {
 	if s.protected == nil {
 		s.protected = slog.LevelError
 	}
-	if s.sinks == nil {
-		s.sinks = []Sink{NewWriterSink(os.Stdout)}
-	} else if len(s.sinks) == 0 {
+	sinks := c.Sinks
+	if sinks == nil {
+		sinks = []Sink{NewWriterSink(os.Stdout)}
+	} else if len(sinks) == 0 {
 		return s, configError("Sinks", "empty; use nil for the default stdout sink")
 	}
-	for i, sk := range s.sinks {
-		if sk == nil {
-			return s, configError("Sinks", "element %d is nil", i)
-		}
+	var err error
+	if s.sinks, err = sinkConfigs(sinks); err != nil {
+		return s, err
 	}
-	s.sinks = append([]Sink(nil), s.sinks...)
+	switch {
+	case s.fallback == nil:
+		s.fallback = NewWriterSink(os.Stderr)
+	case isNil(s.fallback):
+		return s, configError("Fallback", "a nil %T", s.fallback)
+	}
 	for i, f := range s.extractors {
 		if f == nil {
 			return s, configError("ContextExtractors", "element %d is nil", i)

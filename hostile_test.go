@@ -275,10 +275,11 @@ func TestMaxRecordBytes(t *testing.T) {
 // TestTruncatedRecordsInBatch checks that truncating one record leaves
 // its neighbours in the same batch intact.
 func TestTruncatedRecordsInBatch(t *testing.T) {
-	sink := hungSink()
+	sink := &memSink{}
 	w := newTestWorker(t, Config{Sinks: []Sink{sink}, MaxRecordBytes: 200})
 	logN(w, 1, false)
-	<-sink.entered // the next records queue up and go out in one batch
+	require.NoError(t, w.flush(context.Background()))
+	require.True(t, w.lockOr(nil)) // the next records queue up and go out in one batch
 	for i := range 6 {
 		msg := "short"
 		if i%2 == 1 {
@@ -286,7 +287,7 @@ func TestTruncatedRecordsInBatch(t *testing.T) {
 		}
 		w.log(context.Background(), rootScope, false, 0, slog.LevelInfo, msg, []slog.Attr{slog.Int("i", i)})
 	}
-	close(sink.gate)
+	w.unlock()
 	require.NoError(t, w.flush(context.Background()))
 	require.Equal(t, []int{1, 6}, sink.batchSizes())
 	require.Equal(t, uint64(3), w.stats().Truncated)

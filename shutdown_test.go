@@ -168,13 +168,17 @@ func TestFlushRacingClose(t *testing.T) {
 func TestCloseReleasesBlockedCallers(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	sink := hungSink()
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, Backpressure: Block, BlockTimeout: -1,
-		Diagnostics: &syncBuffer{}})
+	l, err := NewAsync(Config{Sinks: []Sink{WithOptions(sink, SinkOptions{Buffer: 1})}, QueueSize: 2,
+		Backpressure: Block, BlockTimeout: -1, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	l.Info("first")
 	<-sink.entered
-	l.Info("a")
-	l.Info("b") // the queue is full now
+	l.Info("a") // fills the sink's buffer
+	require.Eventually(t, func() bool { return l.w.lanes[0].stats().BufferLen == 1 }, hangTimeout, time.Millisecond)
+	l.Info("b") // the worker waits for the sink's room with it
+	require.Eventually(t, func() bool { return l.w.lanes[0].room.waiters.Load() == 1 }, hangTimeout, time.Millisecond)
+	l.Info("c")
+	l.Info("d") // the queue is full now
 	var blocked sync.WaitGroup
 	for range 4 {
 		blocked.Go(func() { l.Info("waits for room") })
@@ -187,8 +191,8 @@ func TestCloseReleasesBlockedCallers(t *testing.T) {
 	within(t, "callers blocked for room", blocked.Wait)
 	st := l.Stats()
 	requireBalanced(t, st)
-	require.Equal(t, uint64(7), st.Submitted)
-	require.Equal(t, uint64(7), st.Dropped, "4 refused, 3 given up by Close")
+	require.Equal(t, uint64(9), st.Submitted)
+	require.Equal(t, uint64(9), st.Dropped, "4 refused, 5 given up by Close")
 
 	close(sink.gate)
 	require.NoError(t, l.Close(context.Background()))

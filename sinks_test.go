@@ -173,6 +173,18 @@ func requireBalanced(t testing.TB, st Stats) {
 		"Submitted != Written+Dropped+Failed: %+v", st)
 }
 
+// requireSinksBalanced checks, once a logger is closed, that every record
+// routed to each sink is exactly one of Written, Failed or Dropped for
+// it, and that no sink saw more than reached the worker.
+func requireSinksBalanced(t testing.TB, st Stats) {
+	t.Helper()
+	for _, s := range st.Sinks {
+		require.Equal(t, s.Routed, s.Written+s.Failed+s.Dropped, "sink %s: %+v", s.Name, s)
+		require.LessOrEqual(t, s.Routed, st.Submitted-st.Rejected, "sink %s", s.Name)
+		require.Zero(t, s.BufferLen, "sink %s", s.Name)
+	}
+}
+
 // hungSink returns a faultSink whose writes hang until its gate is closed
 // and that signals entered when one starts: log one record, receive from
 // entered, and the worker is busy while the next records queue up.
