@@ -32,6 +32,9 @@ func (b *Breaker) Allow(now time.Time) bool {
 	return true
 }
 
+// ProbeAt returns when an open breaker lets its next probe through.
+func (b *Breaker) ProbeAt() time.Time { return b.openedAt.Add(b.Cooldown) }
+
 // Success records a call that reached a working endpoint.
 func (b *Breaker) Success() {
 	b.fails, b.open, b.probing = 0, false, false

@@ -51,7 +51,8 @@ func (e *RetryableError) Error() string { return e.Err.Error() }
 func (e *RetryableError) Unwrap() error { return e.Err }
 
 // ErrBreakerOpen is returned for a batch refused because the breaker is
-// open and there is no spool to keep it.
+// open, there is no spool to keep it and the breaker's next probe comes
+// after the batch's MaxElapsed.
 var ErrBreakerOpen = errors.New("circuit breaker open")
 
 // ErrInterrupted is returned for a batch given up because the sink was
@@ -70,7 +71,9 @@ type Delivery struct {
 	MaxElapsed     time.Duration
 	// BreakerFailures consecutive failed attempts (default 5; negative:
 	// never) open the circuit breaker: for BreakerCooldown (default 30s)
-	// batches are not tried at all, then one probe is let through.
+	// batches are not tried at all, then one probe is let through. While
+	// it is open a batch goes straight to the spool; with no spool it
+	// waits for the probe if that comes within MaxElapsed, else fails.
 	BreakerFailures int
 	BreakerCooldown time.Duration
 	// SpoolDir, if set, is a directory (one per sink and process) where
@@ -333,7 +336,17 @@ func (s *Sender) deliver(p *Payload) (err error, permanent bool) {
 			return ErrInterrupted, false
 		}
 		if !s.breaker.Allow(s.now()) {
-			return ErrBreakerOpen, false
+			// With a spool the batch waits there at no cost. Without one
+			// it waits for the probe, if that comes within MaxElapsed:
+			// failing at once would lose every batch of the cooldown.
+			wait := s.breaker.ProbeAt().Sub(s.now())
+			if s.spool != nil || s.breaker.probing || s.now().Add(wait).Sub(start) > s.maxElapsed {
+				return ErrBreakerOpen, false
+			}
+			if s.sleep(s.ctx, wait) != nil {
+				return ErrInterrupted, false
+			}
+			continue
 		}
 		err := s.attempt(s.ctx, p)
 		if err == nil {
