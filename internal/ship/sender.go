@@ -348,6 +348,9 @@ func (s *Sender) deliver(p *Payload) (err error, permanent bool) {
 			}
 			continue
 		}
+		if n > 0 {
+			s.retries.Add(1)
+		}
 		err := s.attempt(s.ctx, p)
 		if err == nil {
 			s.breaker.Success()
@@ -369,6 +372,9 @@ func (s *Sender) deliver(p *Payload) (err error, permanent bool) {
 			opens := s.breaker.Opens()
 			s.breaker.Failure(s.now())
 			s.breakerOpens.Add(s.breaker.Opens() - opens)
+			if s.breaker.Open() {
+				continue // the next turn spools, waits for the probe or gives up
+			}
 		}
 		wait := r.After
 		if !r.HasAfter {
@@ -380,6 +386,5 @@ func (s *Sender) deliver(p *Payload) (err error, permanent bool) {
 		if s.sleep(s.ctx, wait) != nil {
 			return ErrInterrupted, false
 		}
-		s.retries.Add(1)
 	}
 }

@@ -1,0 +1,74 @@
+// Package shiptest has test helpers for the shipping sinks: a fake clock
+// whose sleeps return at once, and batches built from plain records.
+package shiptest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	fapilog "github.com/fapilog/fapilog-go"
+	"github.com/fapilog/fapilog-go/internal/ship"
+)
+
+// A Clock is a fake clock: Sleep advances it at once and records the wait.
+type Clock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+// NewClock returns a Clock at a fixed instant.
+func NewClock() *Clock { return &Clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+// Now returns the fake time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Sleep advances the clock by d, unless ctx is done.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	return nil
+}
+
+// Sleeps returns the waits so far.
+func (c *Clock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// Config returns sender hooks using c and a jitter that always draws the
+// largest wait, so delays are predictable.
+func (c *Clock) Config() ship.Config {
+	return ship.Config{Now: c.Now, Sleep: c.Sleep, Rand: func(n int64) int64 { return n - 1 }}
+}
+
+// Batch returns a batch of n records `{"time":…,"level":"INFO","msg":"m<i>","seq":<i>}`
+// numbered from first.
+func Batch(first, n int) *fapilog.Batch {
+	b := &fapilog.Batch{}
+	t := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	for i := first; i < first+n; i++ {
+		b.Append(t, slog.LevelInfo, fmt.Appendf(nil, `{"time":%q,"level":"INFO","msg":"m%d","seq":%d}`+"\n", t.Format(time.RFC3339Nano), i, i))
+	}
+	return b
+}
