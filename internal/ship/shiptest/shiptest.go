@@ -72,3 +72,29 @@ func Batch(first, n int) *fapilog.Batch {
 	}
 	return b
 }
+
+// Realistic returns a batch of n records shaped like an application's:
+// a sentence of a message and ten fields of mixed types, about 330 bytes
+// each.
+func Realistic(n int) *fapilog.Batch {
+	b := &fapilog.Batch{}
+	t := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	for i := range n {
+		b.Append(t, slog.LevelInfo, fmt.Appendf(nil, `{"time":%q,"level":"INFO","msg":"Test logging, but use a somewhat realistic message length. (#%d)",`+
+			`"int":%d,"ints":[0,1,2,3,4],"string":"four!","strings":["a","b"],"time2":%q,"user":{"name":"Jane Doe","email":"jane@example.com","created_at":%q},`+
+			`"ratio":0.75,"ok":true,"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","error":"fail"}`+"\n",
+			t.Format(time.RFC3339Nano), i, i, t.Format(time.RFC3339Nano), t.Format(time.RFC3339Nano)))
+	}
+	return b
+}
+
+// ReportRecords reports records/s for a benchmark that wrote n records
+// per iteration.
+func ReportRecords(b interface {
+	ReportMetric(float64, string)
+	Elapsed() time.Duration
+}, total int) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(total)/s, "records/s")
+	}
+}
