@@ -124,7 +124,7 @@ func New(network, addr string, opts Options) (*Sink, error) {
 	case opts.SpoolDir != "":
 		return nil, errors.New("syslogsink: no spool: SpoolDir must be empty")
 	case !validSD(ship.Or(opts.StructuredData, "-")):
-		return nil, fmt.Errorf("syslogsink: StructuredData %q: want - or [id param=\"value\"]...", opts.StructuredData)
+		return nil, fmt.Errorf("syslogsink: StructuredData %q: want - or SD-ELEMENTs such as [id param=\"value\"]", opts.StructuredData)
 	}
 	s.facility = int(ship.Or(opts.Facility, User))
 	s.timeout = ship.Or(opts.Timeout, 5*time.Second)
