@@ -3,7 +3,6 @@
 package httpsink
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -44,7 +43,6 @@ type Options struct {
 // except Interrupt and Stats.
 type Sink struct {
 	url    string
-	post   *ship.Poster
 	sender *ship.Sender
 }
 
@@ -59,9 +57,6 @@ func New(rawURL string, opts Options) (*Sink, error) {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("httpsink: URL %q: want http:// or https:// and a host", rawURL)
 	}
-	if opts.Timeout < 0 {
-		return nil, errors.New("httpsink: negative Timeout")
-	}
 	header := opts.Header.Clone()
 	if header == nil {
 		header = http.Header{}
@@ -71,20 +66,17 @@ func New(rawURL string, opts Options) (*Sink, error) {
 	}
 	cfg := opts.hooks
 	cfg.Delivery = opts.Delivery
-	s := &Sink{url: rawURL, post: &ship.Poster{
+	s := &Sink{url: rawURL}
+	post := &ship.Poster{
 		Client:     opts.Client,
 		URL:        rawURL,
 		Header:     header,
 		Gzip:       opts.Gzip,
-		Timeout:    ship.Or(opts.Timeout, 10*time.Second),
+		Timeout:    opts.Timeout,
 		Retryable:  func(code int) bool { return code == http.StatusTooManyRequests || code >= 500 },
 		IdemHeader: "Idempotency-Key",
-		Now:        cfg.Now,
-	}}
-	if s.post.Client == nil {
-		s.post.Client, s.post.Owned = ship.NewClient(), true
 	}
-	if s.sender, err = ship.NewSender(cfg, s.post.Attempt); err != nil {
+	if s.sender, err = ship.NewHTTPSender(cfg, post); err != nil {
 		return nil, fmt.Errorf("httpsink: %w", err)
 	}
 	return s, nil
@@ -105,11 +97,7 @@ func (s *Sink) Flush() error { return s.sender.Flush() }
 
 // Close tries to send what waits in the spool (until Delivery.MaxElapsed
 // or Interrupt); what is left stays there for the next start.
-func (s *Sink) Close() error {
-	err := s.sender.Close()
-	s.post.Close()
-	return err
-}
+func (s *Sink) Close() error { return s.sender.Close() }
 
 // Interrupt makes a pending WriteBatch, Flush or Close stop waiting:
 // batches go to the spool, or fail. Safe to call at any time.

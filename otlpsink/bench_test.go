@@ -42,15 +42,7 @@ func BenchmarkWriteBatch(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer s.Close()
-			batch := shiptest.Realistic(256)
-			b.SetBytes(int64(len(batch.Bytes())))
-			for b.Loop() {
-				if err := s.WriteBatch(batch); err != nil {
-					b.Fatal(err)
-				}
-			}
-			shiptest.ReportRecords(b, b.N*batch.Len())
+			shiptest.BenchWrite(b, s, shiptest.Realistic(256))
 		})
 	}
 }

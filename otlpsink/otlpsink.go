@@ -23,7 +23,6 @@ package otlpsink
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -81,7 +80,6 @@ type Sink struct {
 	url    string
 	enc    *encoder
 	now    func() time.Time
-	post   *ship.Poster
 	sender *ship.Sender
 }
 
@@ -101,9 +99,6 @@ func New(endpoint string, opts Options) (*Sink, error) {
 	if u.Path == "" || u.Path == "/" {
 		u.Path = "/v1/logs"
 	}
-	if opts.Timeout < 0 {
-		return nil, errors.New("otlpsink: negative Timeout")
-	}
 	header := opts.Header.Clone()
 	if header == nil {
 		header = http.Header{}
@@ -115,20 +110,16 @@ func New(endpoint string, opts Options) (*Sink, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.post = &ship.Poster{
+	post := &ship.Poster{
 		Client:     opts.Client,
 		URL:        s.url,
 		Header:     header,
 		Gzip:       opts.Gzip,
-		Timeout:    ship.Or(opts.Timeout, 10*time.Second),
+		Timeout:    opts.Timeout,
 		Retryable:  retryable,
-		Now:        cfg.Now,
 		OnResponse: partialSuccess,
 	}
-	if s.post.Client == nil {
-		s.post.Client, s.post.Owned = ship.NewClient(), true
-	}
-	if s.sender, err = ship.NewSender(cfg, s.post.Attempt); err != nil {
+	if s.sender, err = ship.NewHTTPSender(cfg, post); err != nil {
 		return nil, fmt.Errorf("otlpsink: %w", err)
 	}
 	return s, nil
@@ -196,11 +187,7 @@ func (s *Sink) Flush() error { return s.sender.Flush() }
 
 // Close tries to send what waits in the spool (until Delivery.MaxElapsed
 // or Interrupt); what is left stays there for the next start.
-func (s *Sink) Close() error {
-	err := s.sender.Close()
-	s.post.Close()
-	return err
-}
+func (s *Sink) Close() error { return s.sender.Close() }
 
 // Interrupt makes a pending WriteBatch, Flush or Close stop waiting:
 // batches go to the spool, or fail. Safe to call at any time.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -127,4 +128,26 @@ func (c *Poster) Close() {
 // idle connections touches nobody else's.
 func NewClient() *http.Client {
 	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+}
+
+// NewHTTPSender returns a Sender posting through p, after filling p's
+// defaults: a 10s Timeout and a client of its own (closed with the
+// Sender). It is how httpsink and otlpsink are built.
+func NewHTTPSender(cfg Config, p *Poster) (*Sender, error) {
+	if p.Timeout < 0 {
+		return nil, errors.New("negative Timeout")
+	}
+	p.Timeout = Or(p.Timeout, 10*time.Second)
+	if p.Client == nil {
+		p.Client, p.Owned = NewClient(), true
+	}
+	if p.Now == nil {
+		p.Now = cfg.Now
+	}
+	s, err := NewSender(cfg, p.Attempt)
+	if err != nil {
+		return nil, err
+	}
+	s.onClose = p.Close
+	return s, nil
 }

@@ -124,8 +124,9 @@ type Sender struct {
 	sleep      func(context.Context, time.Duration) error
 	rand       func(int64) int64
 
-	ctx    context.Context // done once interrupted
-	cancel context.CancelFunc
+	ctx     context.Context // done once interrupted
+	cancel  context.CancelFunc
+	onClose func() // releases the transport, if set
 
 	sent, failed, rejected, spooled, spoolDropped, retries atomic.Uint64
 	breakerOpens, truncated, reconnects                    atomic.Uint64
@@ -240,6 +241,9 @@ func (s *Sender) Flush() error {
 func (s *Sender) Close() error {
 	s.drain()
 	s.cancel()
+	if s.onClose != nil {
+		s.onClose()
+	}
 	return nil
 }
 

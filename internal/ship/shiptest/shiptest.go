@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"testing"
 	"time"
 
 	fapilog "github.com/fapilog/fapilog-go"
@@ -90,11 +91,21 @@ func Realistic(n int) *fapilog.Batch {
 
 // ReportRecords reports records/s for a benchmark that wrote n records
 // per iteration.
-func ReportRecords(b interface {
-	ReportMetric(float64, string)
-	Elapsed() time.Duration
-}, total int) {
+func ReportRecords(b *testing.B, total int) {
 	if s := b.Elapsed().Seconds(); s > 0 {
 		b.ReportMetric(float64(total)/s, "records/s")
 	}
+}
+
+// BenchWrite writes batch to sink b.N times (b.Loop) and reports bytes/s
+// and records/s; the sink is closed at the end.
+func BenchWrite(b *testing.B, sink fapilog.Sink, batch *fapilog.Batch) {
+	defer sink.Close()
+	b.SetBytes(int64(len(batch.Bytes())))
+	for b.Loop() {
+		if err := sink.WriteBatch(batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ReportRecords(b, b.N*batch.Len())
 }
