@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -265,4 +266,60 @@ func TestEmptyBatchSendsNothing(t *testing.T) {
 	s, _ := newSink(t, srv.URL, Options{})
 	require.NoError(t, s.WriteBatch(shiptest.Batch(0, 0)))
 	assert.Empty(t, srv.requests())
+}
+
+// TestStatsAndInterruptFromOtherGoroutines reads Stats while batches go
+// through retries and the spool, then interrupts: run with -race.
+func TestStatsAndInterruptFromOtherGoroutines(t *testing.T) {
+	statuses := make([]int, 0, 200)
+	for i := range 200 {
+		statuses = append(statuses, []int{200, 503, 429}[i%3])
+	}
+	srv := newServer(t, statuses...)
+	dir := t.TempDir()
+	s, _ := newSink(t, srv.URL, Options{Delivery: Delivery{BreakerFailures: 2, SpoolDir: dir}})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					st := s.Stats()
+					if st.SpoolBatches < 0 || st.SpoolBytes < 0 {
+						t.Error("negative spool size")
+					}
+				}
+			}
+		}()
+	}
+	for i := range 50 {
+		require.NoError(t, s.WriteBatch(shiptest.Batch(2*i, 2)))
+	}
+	s.Interrupt()
+	require.NoError(t, s.WriteBatch(shiptest.Batch(100, 2)))
+	close(stop)
+	wg.Wait()
+	st := s.Stats()
+	assert.Equal(t, uint64(102), st.Sent+st.Failed+st.SpoolDropped+uint64(spooledNow(t, dir)), "every record accounted for: %+v", st)
+}
+
+// spooledNow counts the records waiting in a spool directory, from the
+// file names (sequence-records-key.batch).
+func spooledNow(t *testing.T, dir string) int {
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	n := 0
+	for _, e := range entries {
+		parts := strings.Split(e.Name(), "-")
+		require.Len(t, parts, 3, e.Name())
+		r, err := strconv.Atoi(parts[1])
+		require.NoError(t, err)
+		n += r
+	}
+	return n
 }
