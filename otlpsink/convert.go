@@ -81,7 +81,7 @@ func (e *encoder) record(dst, line []byte, level slog.Level, t time.Time, observ
 	case ok:
 		dst = append(dst, f.msg...)
 	default:
-		e.attrs = e.attrs[:0]
+		f, e.attrs = fields{}, e.attrs[:0] // nothing half-read
 		dst = ship.AppendString(dst, string(bytes.TrimRight(line, "\n")))
 	}
 	dst = append(dst, `},"attributes":[`...)

@@ -252,3 +252,12 @@ func FuzzEncode(f *testing.F) {
 		assert.Len(t, logRecords(t, decode(t, out)), 2)
 	})
 }
+
+func TestEncodeBrokenLineKeepsNoHalfReadIDs(t *testing.T) {
+	b := &fapilog.Batch{}
+	b.Append(t0, slog.LevelInfo, []byte(`{"msg":"m","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","a":}`+"\n"))
+	r := logRecords(t, decode(t, newEncoder(nil).encode(b, t0)))[0].(map[string]any)
+	assert.NotContains(t, r, "traceId")
+	assert.Empty(t, r["attributes"])
+	assert.Contains(t, r["body"].(map[string]any)["stringValue"], `"a":}`)
+}
