@@ -249,11 +249,7 @@ func (s *Sink) WriteBatch(b *fapilog.Batch) error {
 // appendMessage appends record i of b as an RFC 5424 message.
 func (s *Sink) appendMessage(dst []byte, b *fapilog.Batch, i int) []byte {
 	dst = s.appendHeader(dst, b, i)
-	rec := b.Record(i)
-	if n := len(rec); n > 0 && rec[n-1] == '\n' {
-		rec = rec[:n-1]
-	}
-	return append(dst, rec...)
+	return append(dst, bytes.TrimSuffix(b.Record(i), []byte("\n"))...)
 }
 
 func (s *Sink) appendHeader(dst []byte, b *fapilog.Batch, i int) []byte {
@@ -273,7 +269,7 @@ func (s *Sink) appendHeader(dst []byte, b *fapilog.Batch, i int) []byte {
 // datagram: `{"time":…,"level":…,"msg":<start of msg>,"truncated":true,
 // "original_bytes":N}`, N the size of the JSON line.
 func (s *Sink) appendTruncated(dst []byte, b *fapilog.Batch, i int) []byte {
-	rec := b.Record(i)
+	rec := bytes.TrimSuffix(b.Record(i), []byte("\n"))
 	start := len(dst)
 	dst = s.appendHeader(dst, b, i)
 	var head []byte
@@ -286,7 +282,7 @@ func (s *Sink) appendTruncated(dst []byte, b *fapilog.Batch, i int) []byte {
 	head = append(head, `"level":`...)
 	head = ship.AppendString(head, b.Level(i).String())
 	head = append(head, `,"msg":`...)
-	tail := `,"truncated":true,"original_bytes":` + strconv.Itoa(len(rec)-1) + `}`
+	tail := `,"truncated":true,"original_bytes":` + strconv.Itoa(len(rec)) + `}`
 	room := s.maxDatagram - (len(dst) - start) - len(head) - len(tail) // for the quoted msg
 	msg := recordMsg(rec)
 	for cut := max(room-2, 0); ; {
