@@ -134,6 +134,7 @@ type collector struct {
 type answer struct {
 	status int
 	body   string
+	header http.Header
 }
 
 func newCollector(t *testing.T, answers ...answer) *collector {
@@ -143,11 +144,14 @@ func newCollector(t *testing.T, answers ...answer) *collector {
 		c.mu.Lock()
 		c.got = append(c.got, b)
 		c.paths = append(c.paths, r.URL.Path+" "+r.Header.Get("Content-Type"))
-		a := answer{200, `{"partialSuccess":{}}`}
+		a := answer{200, `{"partialSuccess":{}}`, nil}
 		if len(c.answers) > 0 {
 			a, c.answers = c.answers[0], c.answers[1:]
 		}
 		c.mu.Unlock()
+		for k, v := range a.header {
+			w.Header()[k] = v
+		}
 		w.WriteHeader(a.status)
 		io.WriteString(w, a.body)
 	}))
@@ -187,7 +191,7 @@ func TestExportPathResourceAndEnvironment(t *testing.T) {
 }
 
 func TestRetriesOnlyTheRetryableStatuses(t *testing.T) {
-	c := newCollector(t, answer{429, ""}, answer{502, ""}, answer{503, ""}, answer{504, ""}, answer{500, "boom"})
+	c := newCollector(t, answer{429, "", nil}, answer{502, "", nil}, answer{503, "", nil}, answer{504, "", nil}, answer{500, "boom", nil})
 	s, clock := newSink(t, c.URL, Options{Delivery: Delivery{BreakerFailures: -1}})
 	err := s.WriteBatch(shiptest.Batch(0, 3))
 	require.ErrorContains(t, err, "HTTP 500: boom", "500 is not retryable in OTLP")
@@ -199,9 +203,9 @@ func TestRetriesOnlyTheRetryableStatuses(t *testing.T) {
 
 func TestPartialSuccessCountsRejected(t *testing.T) {
 	c := newCollector(t,
-		answer{200, `{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"too old"}}`},
-		answer{200, `{"partialSuccess":{"rejectedLogRecords":1}}`},
-		answer{200, ``})
+		answer{200, `{"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"too old"}}`, nil},
+		answer{200, `{"partialSuccess":{"rejectedLogRecords":1}}`, nil},
+		answer{200, ``, nil})
 	s, _ := newSink(t, c.URL, Options{})
 	for i := range 3 {
 		require.NoError(t, s.WriteBatch(shiptest.Batch(5*i, 5)))
@@ -213,7 +217,7 @@ func TestPartialSuccessCountsRejected(t *testing.T) {
 }
 
 func TestSpoolHoldsEncodedBatchesUntilBack(t *testing.T) {
-	c := newCollector(t, answer{503, ""})
+	c := newCollector(t, answer{503, "", nil})
 	s, clock := newSink(t, c.URL, Options{Gzip: true, Delivery: Delivery{BreakerFailures: 1, BreakerCooldown: time.Minute, SpoolDir: t.TempDir()}})
 	require.NoError(t, s.WriteBatch(shiptest.Batch(0, 2)))
 	assert.Equal(t, uint64(2), s.Stats().Spooled)
@@ -260,4 +264,33 @@ func TestEncodeBrokenLineKeepsNoHalfReadIDs(t *testing.T) {
 	assert.NotContains(t, r, "traceId")
 	assert.Empty(t, r["attributes"])
 	assert.Contains(t, r["body"].(map[string]any)["stringValue"], `"a":}`)
+}
+
+func TestThrottleHonorsRetryAfterDate(t *testing.T) {
+	clock := shiptest.NewClock()
+	later := http.Header{"Retry-After": {clock.Now().Add(9 * time.Second).Format(http.TimeFormat)}}
+	c := newCollector(t, answer{503, "", later})
+	opts := Options{}
+	opts.hooks = clock.Config()
+	s, err := New(c.URL, opts)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.WriteBatch(shiptest.Batch(0, 1)))
+	assert.Equal(t, []time.Duration{9 * time.Second}, clock.Sleeps())
+	assert.Len(t, c.got, 2)
+}
+
+func TestHangingCollectorTimesOutThenSpools(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // the server notices a gone client only then
+		<-r.Context().Done()
+	}))
+	defer hang.Close()
+	s, clock := newSink(t, hang.URL, Options{Timeout: 20 * time.Millisecond,
+		Delivery: Delivery{BreakerFailures: 3, SpoolDir: t.TempDir()}})
+	require.NoError(t, s.WriteBatch(shiptest.Batch(0, 2)))
+	st := s.Stats()
+	assert.Equal(t, uint64(2), st.Spooled, "three timeouts open the breaker: spooled")
+	assert.Equal(t, uint64(1), st.BreakerOpens)
+	assert.Len(t, clock.Sleeps(), 2)
 }
