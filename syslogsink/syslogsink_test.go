@@ -109,8 +109,12 @@ type tcpServer struct {
 	conns  chan net.Conn
 }
 
-func newTCPServer(t *testing.T) *tcpServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func newTCPServer(t *testing.T, network string) *tcpServer {
+	addr := "127.0.0.1:0"
+	if network == "unix" {
+		addr = filepath.Join(t.TempDir(), "log.sock")
+	}
+	ln, err := net.Listen(network, addr)
 	require.NoError(t, err)
 	s := &tcpServer{ln: ln, frames: make(chan string, 100), conns: make(chan net.Conn, 10)}
 	go func() {
@@ -167,24 +171,28 @@ func (s *tcpServer) next(t *testing.T) string {
 	}
 }
 
-func TestTCPOctetCountingAndReconnect(t *testing.T) {
-	srv := newTCPServer(t)
-	s := newSink(t, "tcp", srv.ln.Addr().String(), opts)
-	require.NoError(t, s.WriteBatch(shiptest.Batch(0, 3)))
-	for i := range 3 {
-		assert.True(t, strings.HasSuffix(srv.next(t), fmt.Sprintf(`"seq":%d}`, i)))
+func TestStreamOctetCountingAndReconnect(t *testing.T) {
+	for _, network := range []string{"tcp", "unix"} {
+		t.Run(network, func(t *testing.T) {
+			srv := newTCPServer(t, network)
+			s := newSink(t, network, srv.ln.Addr().String(), opts)
+			require.NoError(t, s.WriteBatch(shiptest.Batch(0, 3)))
+			for i := range 3 {
+				assert.True(t, strings.HasSuffix(srv.next(t), fmt.Sprintf(`"seq":%d}`, i)))
+			}
+			// The server drops the connection: the next batch finds it
+			// closed before writing, and goes out whole on a new one.
+			(<-srv.conns).Close()
+			time.Sleep(20 * time.Millisecond) // the FIN reaches the client
+			require.NoError(t, s.WriteBatch(shiptest.Batch(3, 2)))
+			assert.True(t, strings.HasSuffix(srv.next(t), `"seq":3}`))
+			assert.True(t, strings.HasSuffix(srv.next(t), `"seq":4}`))
+			st := s.Stats()
+			assert.Equal(t, uint64(5), st.Sent)
+			assert.Equal(t, uint64(1), st.Reconnects)
+			assert.Equal(t, "syslog:"+network+":"+srv.ln.Addr().String(), s.String())
+		})
 	}
-	// The server drops the connection: the next batch finds it closed
-	// before writing, and goes out whole on a new one.
-	(<-srv.conns).Close()
-	time.Sleep(20 * time.Millisecond) // the FIN reaches the client
-	require.NoError(t, s.WriteBatch(shiptest.Batch(3, 2)))
-	assert.True(t, strings.HasSuffix(srv.next(t), `"seq":3}`))
-	assert.True(t, strings.HasSuffix(srv.next(t), `"seq":4}`))
-	st := s.Stats()
-	assert.Equal(t, uint64(5), st.Sent)
-	assert.Equal(t, uint64(1), st.Reconnects)
-	assert.Equal(t, "syslog:tcp:"+srv.ln.Addr().String(), s.String())
 }
 
 func TestTCPServerDownRetriesThenFails(t *testing.T) {
