@@ -18,19 +18,7 @@ import (
 func BenchmarkWriteBatch(b *testing.B) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
 	defer srv.Close()
-	for _, gz := range []bool{false, true} {
-		name := "plain"
-		if gz {
-			name = "gzip"
-		}
-		b.Run(name, func(b *testing.B) {
-			s, err := New(srv.URL, Options{Gzip: gz})
-			if err != nil {
-				b.Fatal(err)
-			}
-			shiptest.BenchWrite(b, s, shiptest.Realistic(256))
-		})
-	}
+	shiptest.BenchPlainAndGzip(b, func(gz bool) (fapilog.Sink, error) { return New(srv.URL, Options{Gzip: gz}) })
 }
 
 // BenchmarkLoggerWithRemoteSink measures a log call with a fast local

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/internal/ship/shiptest"
 )
 
@@ -32,17 +33,5 @@ func BenchmarkWriteBatch(b *testing.B) {
 		io.WriteString(w, `{"partialSuccess":{}}`)
 	}))
 	defer srv.Close()
-	for _, gz := range []bool{false, true} {
-		name := "plain"
-		if gz {
-			name = "gzip"
-		}
-		b.Run(name, func(b *testing.B) {
-			s, err := New(srv.URL, Options{Gzip: gz})
-			if err != nil {
-				b.Fatal(err)
-			}
-			shiptest.BenchWrite(b, s, shiptest.Realistic(256))
-		})
-	}
+	shiptest.BenchPlainAndGzip(b, func(gz bool) (fapilog.Sink, error) { return New(srv.URL, Options{Gzip: gz}) })
 }

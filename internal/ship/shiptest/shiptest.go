@@ -109,3 +109,21 @@ func BenchWrite(b *testing.B, sink fapilog.Sink, batch *fapilog.Batch) {
 	}
 	ReportRecords(b, b.N*batch.Len())
 }
+
+// BenchPlainAndGzip runs BenchWrite with 256 realistic records on a sink
+// made by newSink, once without gzip and once with it.
+func BenchPlainAndGzip(b *testing.B, newSink func(gzip bool) (fapilog.Sink, error)) {
+	for _, gz := range []bool{false, true} {
+		name := "plain"
+		if gz {
+			name = "gzip"
+		}
+		b.Run(name, func(b *testing.B) {
+			s, err := newSink(gz)
+			if err != nil {
+				b.Fatal(err)
+			}
+			BenchWrite(b, s, Realistic(256))
+		})
+	}
+}
