@@ -64,8 +64,8 @@ var ErrInterrupted = errors.New("interrupted")
 type Delivery struct {
 	// Retries of a batch wait from InitialBackoff (default 100ms), doubling
 	// up to MaxBackoff (default 5s), each wait drawn at random below that
-	// bound (full jitter); a Retry-After from the server replaces the
-	// draw. They stop once MaxElapsed (default 1m) would be passed.
+	// bound (full jitter); the server's Retry-After, if longer, is
+	// waited instead. They stop once MaxElapsed (default 1m) would be passed.
 	InitialBackoff time.Duration
 	MaxBackoff     time.Duration
 	MaxElapsed     time.Duration
@@ -380,9 +380,11 @@ func (s *Sender) deliver(p *Payload) (err error, permanent bool) {
 				continue // the next turn spools, waits for the probe or gives up
 			}
 		}
-		wait := r.After
-		if !r.HasAfter {
-			wait = s.backoff.Delay(n, s.rand)
+		// A Retry-After is a floor, not a replacement: "0" must not turn
+		// the retries into a busy loop.
+		wait := s.backoff.Delay(n, s.rand)
+		if r.HasAfter {
+			wait = max(wait, r.After)
 		}
 		if s.now().Add(wait).Sub(start) > s.maxElapsed {
 			return fmt.Errorf("gave up after %d attempts: %w", n+1, err), false

@@ -334,3 +334,11 @@ func TestAppendString(t *testing.T) {
 	got := string(ship.AppendString(nil, "a\"b\\c\n\t\x01é\xff<"))
 	assert.Equal(t, `"a\"b\\c\n\t\u0001é\ufffd<"`, got)
 }
+
+func TestSenderRetryAfterZeroStillBacksOff(t *testing.T) {
+	zero := func() error { return &ship.RetryableError{Err: errors.New("429"), HasAfter: true, Alive: true} }
+	sc := &script{errs: []error{zero(), zero(), zero()}}
+	s, clock := newSender(t, ship.Delivery{InitialBackoff: time.Second, MaxBackoff: time.Minute}, sc)
+	require.NoError(t, s.Send(payload("x", 1)))
+	assert.Equal(t, []time.Duration{time.Second - 1, 2*time.Second - 1, 4*time.Second - 1}, clock.Sleeps())
+}
