@@ -21,9 +21,11 @@ type Payload struct {
 	Body    []byte
 	Records int
 	Key     string
-	// Done and Cache belong to the Attempt: progress through Body (the
-	// datagrams already sent) and an encoded form of Body (gzip) kept
-	// across retries. Both start zero for a new Payload.
+	// Done and Cache belong to the Attempt: the records of Body already
+	// delivered (the datagrams sent, for a transport that sends records
+	// one by one) and an encoded form of Body (gzip) kept across
+	// retries. Both start zero for a new Payload; if p fails, its Done
+	// records still count as sent.
 	Done  int
 	Cache []byte
 	// Rejected is set by an Attempt that succeeded but whose server
@@ -223,7 +225,7 @@ func (s *Sender) Send(p *Payload) error {
 	case err == nil:
 		return nil
 	case permanent:
-		s.failed.Add(uint64(p.Records))
+		s.fail(p)
 		return err
 	}
 	return s.park(p, err)
@@ -293,7 +295,7 @@ func (s *Sender) drain() error {
 				return err
 			}
 			if permanent {
-				s.failed.Add(uint64(p.Records))
+				s.fail(p)
 			}
 		} else {
 			s.spoolDropped.Add(uint64(p.Records))
@@ -307,17 +309,24 @@ func (s *Sender) drain() error {
 	return nil
 }
 
+// fail counts p as failed, but for the records it had delivered.
+func (s *Sender) fail(p *Payload) {
+	done := min(max(p.Done, 0), p.Records)
+	s.sent.Add(uint64(done))
+	s.failed.Add(uint64(p.Records - done))
+}
+
 // park keeps p in the spool, or fails it when there is none.
 func (s *Sender) park(p *Payload, cause error) error {
 	if s.spool == nil {
-		s.failed.Add(uint64(p.Records))
+		s.fail(p)
 		return cause
 	}
 	defer s.noteSpool()
 	dropped, err := s.spool.Put(p)
 	s.spoolDropped.Add(uint64(dropped))
 	if err != nil {
-		s.failed.Add(uint64(p.Records))
+		s.fail(p)
 		return fmt.Errorf("spool: %w (after: %v)", err, cause)
 	}
 	if int64(len(p.Body)) <= s.spool.limit { // else Put dropped p itself

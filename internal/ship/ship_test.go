@@ -342,3 +342,17 @@ func TestSenderRetryAfterZeroStillBacksOff(t *testing.T) {
 	require.NoError(t, s.Send(payload("x", 1)))
 	assert.Equal(t, []time.Duration{time.Second - 1, 2*time.Second - 1, 4*time.Second - 1}, clock.Sleeps())
 }
+
+func TestSenderCountsWhatAFailedPayloadDelivered(t *testing.T) {
+	partial := func(ctx context.Context, p *ship.Payload) error {
+		p.Done = 2 // two datagrams out, then a refusal
+		return errors.New("message too long")
+	}
+	s, err := ship.NewSender(ship.Config{}, partial)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Error(t, s.Send(payload("x", 5)))
+	st := s.Stats()
+	assert.Equal(t, uint64(2), st.Sent)
+	assert.Equal(t, uint64(3), st.Failed)
+}
