@@ -149,15 +149,18 @@ func ExampleAsyncLogger_Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := logger.Close(ctx); err != nil {
-		fmt.Println("close:", err) // ctx's error, or the sinks' Flush and Close errors
+		fmt.Println("close:", err) // ctx's error, the sinks' Flush and Close errors, lost records
 	}
 
-	logger.Info("after Close")     // not written: counted as dropped, never a panic
-	fmt.Println(logger.Close(ctx)) // Close is idempotent
+	logger.Info("after Close") // not written: counted as dropped, never a panic
+	// Close is idempotent, and its error counts every record lost so far.
+	err = logger.Close(ctx)
+	var loss *fapilog.LossError
+	fmt.Println(errors.As(err, &loss), loss.Dropped)
 	fmt.Println(logger.Stats().Written, logger.Stats().Dropped)
 	// Output:
 	// {"level":"INFO","msg":"queued before Close"}
-	// <nil>
+	// true 1
 	// 1 1
 }
 

@@ -49,6 +49,7 @@ type worker struct {
 	failed    atomic.Uint64
 	truncated atomic.Uint64
 	batches   atomic.Uint64
+	shed      atomic.Uint64 // part of rejected
 
 	stop      chan struct{} // closed by close
 	exited    chan struct{} // closed when run returns
@@ -121,6 +122,7 @@ func (w *worker) handle(ctx context.Context, sc *scope, wait bool, call *slog.Re
 // needs deep copies (see capture) is captured first, before the slot is
 // claimed.
 func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, level slog.Level, msg string, pc uintptr, call *slog.Record, attrs []slog.Attr) {
+	wait = wait || level >= w.set.syncLevel.level() // Config.SyncLevel
 	var ctxAttrs []slog.Attr
 	if ctx != nil {
 		ctxAttrs, _ = ctx.Value(attrsKey{}).([]slog.Attr) // captured by ContextWithAttrs
@@ -201,7 +203,10 @@ func (w *worker) capture(ctx context.Context, ctxAttrs []slog.Attr, call *slog.R
 // for its write does not wake the worker: it drains itself when the lock
 // is free, and otherwise the lock holder drains for it (waitDone).
 func (w *worker) claim(level slog.Level, wait bool) (uint64, error) {
-	pos, err := w.q.claim()
+	pos, err := w.q.claimUnder(w.set.shed.limit(level, w.q.cap()))
+	if err == errShed {
+		w.shed.Add(1) // and rejected, by the caller: Shed is part of Dropped
+	}
 	if err == errFull && (w.set.block || level >= w.set.protected.Level()) {
 		var deadline time.Time
 		if w.set.blockTimeout > 0 {
@@ -492,6 +497,10 @@ type Stats struct {
 	Dropped uint64
 	// Failed counts records in batches that a sink failed or panicked on.
 	Failed uint64
+	// Shed counts records dropped early because the queue was fuller than
+	// Config.ShedAt and their level below Config.ShedBelow. They are
+	// counted in Dropped too.
+	Shed uint64
 	// Truncated counts records that encoded larger than
 	// Config.MaxRecordBytes and were replaced by a short record saying so.
 	// It is not part of the sum above: such a record is still Written (or
@@ -523,6 +532,7 @@ func (w *worker) stats() Stats {
 		Written:        w.written.Load(),
 		Dropped:        rejected + w.abandoned.Load(),
 		Failed:         w.failed.Load(),
+		Shed:           w.shed.Load(),
 		Truncated:      w.truncated.Load(),
 		Batches:        w.batches.Load(),
 		QueueLen:       w.q.len(),
