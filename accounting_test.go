@@ -247,6 +247,10 @@ func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResu
 	seen.requireConsistent(t, st)
 	require.Equal(t, enabled, st.Submitted, "Submitted counts the calls at an enabled level")
 	require.NotZero(t, st.Failed, "the failing sink failed some batches")
+	require.LessOrEqual(t, st.Shed, st.Dropped, "shed records are part of Dropped")
+	if pol.cfg.Backpressure == Block {
+		require.Zero(t, st.Shed, "no shedding under Block unless asked for")
+	}
 	if pol.name == "Block" {
 		require.Zero(t, st.Dropped, "Block without a timeout drops nothing")
 	}
@@ -264,8 +268,8 @@ func TestAccounting(t *testing.T) {
 				st := res.Stats
 				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed)
 				// One line per run, for summing the long run's figures.
-				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d failed=%d lost=%d",
-					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Failed, lost)
+				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d (shed %d) failed=%d lost=%d",
+					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Shed, st.Failed, lost)
 			})
 		}
 	}

@@ -26,19 +26,22 @@ func (c *core) FatalContext(ctx context.Context, msg string, attrs ...slog.Attr)
 }
 
 func (c *core) fatal(ctx context.Context, msg string, attrs []slog.Attr) {
+	// One deadline for the record's write and the close, which neither
+	// the caller's ctx ending nor a hung sink can stretch.
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := withTimeout(context.WithoutCancel(ctx), c.w.set.exitTimeout)
+	defer cancel()
 	c.w.log(ctx, c.scope, true, callerSkip+1, LevelFatal, msg, attrs)
-	closeWithin(c.w, c.w.set.exitTimeout)
+	c.w.close(ctx)
 	exit(1)
 }
 
-// closeWithin closes w, giving up after d (no limit if d < 0). What it
-// could not deliver is counted as dropped.
-func closeWithin(w *worker, d time.Duration) error {
-	ctx := context.Background()
-	if d >= 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
+// withTimeout is context.WithTimeout, with no limit if d < 0.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d < 0 {
+		return context.WithCancel(ctx)
 	}
-	return w.close(ctx)
+	return context.WithTimeout(ctx, d)
 }

@@ -6,8 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log"
+	"log/slog"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -73,4 +76,120 @@ func TestLastWords(t *testing.T) {
 			require.True(t, strings.HasSuffix(src["file"].(string), "testdata/lastwords/main.go"), "%v", src)
 		})
 	}
+}
+
+// watchExit replaces exit for the test and returns the codes passed to it.
+func watchExit(t *testing.T) *[]int {
+	var codes []int
+	saved := exit
+	exit = func(code int) { codes = append(codes, code) }
+	t.Cleanup(func() { exit = saved })
+	return &codes
+}
+
+// TestFatal checks, in process, what Fatal does on each face: the FATAL
+// record after every earlier one, the sink closed once, then exit(1).
+func TestFatal(t *testing.T) {
+	for _, sync := range []bool{false, true} {
+		codes := watchExit(t)
+		sink := &memSink{}
+		l, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+		require.NoError(t, err)
+		fatal := l.Fatal
+		if sync {
+			fatal = l.AsSync().With(slog.String("face", "sync")).Fatal
+		}
+		for i := range 100 {
+			l.Info("before", slog.Int("i", i))
+		}
+		fatal("bye", slog.Int("code", 1))
+		require.Equal(t, []int{1}, *codes)
+		sink.requireClosedOnce(t)
+		lines := requireValidLines(t, sink.String(), 101)
+		require.Equal(t, "FATAL", lines[100]["level"])
+		require.Equal(t, "bye", lines[100]["msg"])
+		st := l.Stats()
+		require.Equal(t, uint64(101), st.Written)
+		requireBalanced(t, st)
+	}
+}
+
+// TestFatalContextHungSink checks that ExitTimeout bounds Fatal when a
+// sink hangs (and ctx, already cancelled, does not cut it shorter than
+// the record's enqueueing): Fatal exits, the records it could not deliver
+// counted as dropped.
+func TestFatalContextHungSink(t *testing.T) {
+	codes := watchExit(t)
+	sink := hungSink()
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, ExitTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	l.Info("first")
+	<-sink.entered
+	ctx, cancel := context.WithCancel(ContextWithAttrs(context.Background(), slog.String("req", "r1")))
+	cancel()
+	within(t, "Fatal with a hung sink", func() { l.FatalContext(ctx, "bye") })
+	require.Equal(t, []int{1}, *codes)
+	st := l.Stats()
+	require.Equal(t, uint64(2), st.Dropped, "the FATAL record and the one in the hung write")
+	requireBalanced(t, st)
+	close(sink.gate)
+	requireLossOnly(t, l.Close(context.Background()), l.Stats())
+}
+
+// TestLevelFatalName checks that LevelFatal is named FATAL however it is
+// logged, and that Log at LevelFatal does not exit.
+func TestLevelFatalName(t *testing.T) {
+	codes := watchExit(t)
+	sink := &memSink{}
+	l, err := NewSync(Config{Sinks: []Sink{sink}})
+	require.NoError(t, err)
+	l.Log(context.Background(), LevelFatal, "via Log")
+	slog.New(l.Handler()).Log(context.Background(), LevelFatal, "via slog")
+	l.Log(context.Background(), LevelFatal+1, "above")
+	lines := requireValidLines(t, sink.String(), 3)
+	require.Equal(t, "FATAL", lines[0]["level"])
+	require.Equal(t, "FATAL", lines[1]["level"])
+	require.Equal(t, "ERROR+5", lines[2]["level"])
+	require.Empty(t, *codes)
+	closeLogger(t, l)
+}
+
+// TestSetDefault checks, in process, that after SetDefault the log
+// package's lines are Info records written before log returns, without
+// the trailing newline, with the source of the log call, and that slog's
+// default logs through the same pipeline.
+func TestSetDefault(t *testing.T) {
+	savedOut, savedFlags, savedSlog := log.Writer(), log.Flags(), slog.Default()
+	t.Cleanup(func() {
+		slog.SetDefault(savedSlog)
+		log.SetOutput(savedOut)
+		log.SetFlags(savedFlags)
+	})
+	sink := &memSink{}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, AddSource: true, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	SetDefault(l)
+	require.Zero(t, log.Flags())
+
+	_, file, line, _ := runtime.Caller(0)
+	log.Printf("hello %d", 1) // line+1
+	require.Equal(t, 1, len(requireValidLines(t, sink.String(), 1)), "written before Printf returned")
+	log.Print("two lines\nin one\n")
+	log.New(log.Writer(), "", 0).Output(1, "own logger")
+	slog.Warn("from slog", "k", 1)
+	require.NoError(t, l.Flush(context.Background()))
+
+	lines := requireValidLines(t, sink.String(), 4)
+	require.Equal(t, "hello 1", lines[0]["msg"])
+	require.Equal(t, "INFO", lines[0]["level"])
+	src := lines[0]["source"].(map[string]any)
+	require.Equal(t, file, src["file"])
+	require.Equal(t, float64(line+1), src["line"])
+	require.Equal(t, "github.com/fapilog/fapilog-go.TestSetDefault", src["function"])
+	require.Equal(t, "two lines\nin one", lines[1]["msg"], "one trailing newline removed")
+	require.Equal(t, "own logger", lines[2]["msg"])
+	require.Equal(t, "github.com/fapilog/fapilog-go.TestSetDefault", lines[2]["source"].(map[string]any)["function"])
+	require.Equal(t, "from slog", lines[3]["msg"])
+	require.Equal(t, "WARN", lines[3]["level"])
+	closeLogger(t, l)
 }
