@@ -110,7 +110,7 @@ type Config struct {
 	RedactMaxKeys int
 	// MaxRecordBytes bounds an encoded record, newline included; 0 means
 	// 256 KiB. A larger record is replaced by one that keeps its time,
-	// level, source and as much of its msg as fits, and says
+	// level, source (if it fits) and as much of its msg as fits, and says
 	// "truncated":true,"original_bytes":N. It is counted in
 	// Stats.Truncated and written like any other record. It must be at
 	// least MinMaxRecordBytes, so that the replacement fits.

@@ -76,7 +76,9 @@ func ExampleAsyncLogger_Handler() {
 	}
 	defer restoreDefaults(slog.Default(), log.Writer(), log.Flags()) // for the other examples
 
-	// Every slog call in the program now takes the pipeline...
+	// Every slog call in the program now takes the pipeline (see
+	// fapilog.SetDefault for a log package bridge that never loses
+	// log.Fatal's line)...
 	slog.SetDefault(slog.New(logger.Handler()))
 	slog.Info("started", "port", 8080)
 	slog.With("user", "ann").WithGroup("req").Warn("slow", "ms", 950)
