@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 )
 
@@ -33,7 +34,28 @@ func (c *core) fatal(ctx context.Context, msg string, attrs []slog.Attr) {
 	}
 	ctx, cancel := withTimeout(context.WithoutCancel(ctx), c.w.set.exitTimeout)
 	defer cancel()
-	c.w.log(ctx, c.scope, true, callerSkip+1, LevelFatal, msg, attrs)
+	if c.w.enabled(LevelFatal) {
+		var pc uintptr
+		if c.w.set.addSource {
+			var pcs [1]uintptr
+			runtime.Callers(3, pcs[:]) // skip runtime.Callers, fatal and Fatal
+			pc = pcs[0]
+		}
+		// The record may wait for room (Block, or ProtectedLevel) longer
+		// than the deadline: it waits on a goroutine of its own, which
+		// closing the queue releases.
+		logged := make(chan struct{})
+		t := now()
+		go func() {
+			defer close(logged)
+			c.w.emit(ctx, c.scope, true, t, LevelFatal, msg, pc, nil, attrs)
+		}()
+		select {
+		case <-logged:
+		case <-ctx.Done():
+		}
+		defer func() { <-logged }() // for tests, where exit returns
+	}
 	c.w.close(ctx)
 	exit(1)
 }

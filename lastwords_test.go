@@ -193,3 +193,24 @@ func TestSetDefault(t *testing.T) {
 	require.Equal(t, "WARN", lines[3]["level"])
 	closeLogger(t, l)
 }
+
+// TestFatalWaitingForRoom checks that ExitTimeout also bounds a FATAL
+// record waiting for room in a full queue under Block without a timeout.
+func TestFatalWaitingForRoom(t *testing.T) {
+	codes := watchExit(t)
+	sink := hungSink()
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, Backpressure: Block, BlockTimeout: -1,
+		ExitTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	l.Info("first")
+	<-sink.entered
+	l.Info("a")
+	l.Info("b") // the queue is full now
+	within(t, "Fatal waiting for room", func() { l.Fatal("bye") })
+	require.Equal(t, []int{1}, *codes)
+	st := l.Stats()
+	require.Equal(t, uint64(4), st.Dropped, "first, a, b and the FATAL record")
+	requireBalanced(t, st)
+	close(sink.gate)
+	requireLossOnly(t, l.Close(context.Background()), l.Stats())
+}
