@@ -114,26 +114,44 @@ func TestFatal(t *testing.T) {
 	}
 }
 
-// TestFatalContextHungSink checks that ExitTimeout bounds Fatal when a
-// sink hangs (and ctx, already cancelled, does not cut it shorter than
-// the record's enqueueing): Fatal exits, the records it could not deliver
-// counted as dropped.
-func TestFatalContextHungSink(t *testing.T) {
-	codes := watchExit(t)
-	sink := hungSink()
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, ExitTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})
-	require.NoError(t, err)
-	l.Info("first")
-	<-sink.entered
-	ctx, cancel := context.WithCancel(ContextWithAttrs(context.Background(), slog.String("req", "r1")))
+// TestFatalBoundedByExitTimeout checks that ExitTimeout bounds Fatal when
+// a sink hangs: while the record waits for its write (and ctx, already
+// cancelled, does not cut the wait for the close short), and while it
+// waits for room in a full queue under Block without a timeout. Fatal
+// exits, the records it could not deliver counted as dropped.
+func TestFatalBoundedByExitTimeout(t *testing.T) {
+	cancelled, cancel := context.WithCancel(ContextWithAttrs(context.Background(), slog.String("req", "r1")))
 	cancel()
-	within(t, "Fatal with a hung sink", func() { l.FatalContext(ctx, "bye") })
-	require.Equal(t, []int{1}, *codes)
-	st := l.Stats()
-	require.Equal(t, uint64(2), st.Dropped, "the FATAL record and the one in the hung write")
-	requireBalanced(t, st)
-	close(sink.gate)
-	requireLossOnly(t, l.Close(context.Background()), l.Stats())
+	for _, c := range []struct {
+		name    string
+		cfg     Config
+		queued  int // records queued behind the hung write
+		dropped uint64
+	}{
+		{"write", Config{}, 0, 2},
+		{"room", Config{QueueSize: 2, Backpressure: Block, BlockTimeout: -1}, 2, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			codes := watchExit(t)
+			sink := hungSink()
+			cfg := c.cfg
+			cfg.Sinks, cfg.ExitTimeout, cfg.Diagnostics = []Sink{sink}, 20*time.Millisecond, &syncBuffer{}
+			l, err := NewAsync(cfg)
+			require.NoError(t, err)
+			l.Info("first")
+			<-sink.entered
+			for range c.queued {
+				l.Info("queued")
+			}
+			within(t, "Fatal with a hung sink", func() { l.FatalContext(cancelled, "bye") })
+			require.Equal(t, []int{1}, *codes)
+			st := l.Stats()
+			require.Equal(t, c.dropped, st.Dropped, "the FATAL record and every one before it")
+			requireBalanced(t, st)
+			close(sink.gate)
+			requireLossOnly(t, l.Close(context.Background()), l.Stats())
+		})
+	}
 }
 
 // TestLevelFatalName checks that LevelFatal is named FATAL however it is
@@ -192,25 +210,4 @@ func TestSetDefault(t *testing.T) {
 	require.Equal(t, "from slog", lines[3]["msg"])
 	require.Equal(t, "WARN", lines[3]["level"])
 	closeLogger(t, l)
-}
-
-// TestFatalWaitingForRoom checks that ExitTimeout also bounds a FATAL
-// record waiting for room in a full queue under Block without a timeout.
-func TestFatalWaitingForRoom(t *testing.T) {
-	codes := watchExit(t)
-	sink := hungSink()
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, Backpressure: Block, BlockTimeout: -1,
-		ExitTimeout: 20 * time.Millisecond, Diagnostics: &syncBuffer{}})
-	require.NoError(t, err)
-	l.Info("first")
-	<-sink.entered
-	l.Info("a")
-	l.Info("b") // the queue is full now
-	within(t, "Fatal waiting for room", func() { l.Fatal("bye") })
-	require.Equal(t, []int{1}, *codes)
-	st := l.Stats()
-	require.Equal(t, uint64(4), st.Dropped, "first, a, b and the FATAL record")
-	requireBalanced(t, st)
-	close(sink.gate)
-	requireLossOnly(t, l.Close(context.Background()), l.Stats())
 }
