@@ -4,6 +4,7 @@ import (
 	"context"
 	"log"
 	"log/slog"
+	"reflect"
 	"runtime"
 	"strings"
 )
@@ -54,8 +55,37 @@ func (lw *logWriter) Write(p []byte) (int, error) {
 	}
 	msg := string(p) // log reuses p once Write returns
 	msg = strings.TrimSuffix(msg, "\n")
-	w.emit(context.Background(), lw.c.scope, true, now(), slog.LevelInfo, msg, pc, nil, nil)
+	// A line logged by the pipeline's own work (a sink, an enricher) is
+	// queued without waiting: waiting would wait for itself.
+	wait := !inPipeline()
+	w.emit(context.Background(), lw.c.scope, wait, now(), slog.LevelInfo, msg, pc, nil, nil)
 	return len(p), nil
+}
+
+// pipelineFuncs are the functions under which the pipeline's own work
+// runs: encoding (with enrichers and redactors) and writing a batch, and
+// every Sink call.
+var pipelineFuncs = [...]string{funcName((*worker).processBatch), funcName(callSink)}
+
+func funcName(f any) string {
+	return runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
+}
+
+// inPipeline reports whether the caller runs under one of pipelineFuncs.
+func inPipeline() bool {
+	var pcs [128]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	for {
+		f, more := frames.Next()
+		for _, name := range pipelineFuncs {
+			if f.Function == name {
+				return true
+			}
+		}
+		if !more {
+			return false
+		}
+	}
 }
 
 // logCallerPC returns the PC of the call into the log package that led to

@@ -177,12 +177,7 @@ func TestLevelFatalName(t *testing.T) {
 // the trailing newline, with the source of the log call, and that slog's
 // default logs through the same pipeline.
 func TestSetDefault(t *testing.T) {
-	savedOut, savedFlags, savedSlog := log.Writer(), log.Flags(), slog.Default()
-	t.Cleanup(func() {
-		slog.SetDefault(savedSlog)
-		log.SetOutput(savedOut)
-		log.SetFlags(savedFlags)
-	})
+	keepLogDefaults(t)
 	sink := &memSink{}
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, AddSource: true, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
@@ -210,4 +205,55 @@ func TestSetDefault(t *testing.T) {
 	require.Equal(t, "from slog", lines[3]["msg"])
 	require.Equal(t, "WARN", lines[3]["level"])
 	closeLogger(t, l)
+}
+
+// logsFromSink is a sink whose first write logs through the log package.
+type logsFromSink struct {
+	memSink
+	once bool
+}
+
+func (s *logsFromSink) WriteBatch(b *Batch) error {
+	if !s.once {
+		s.once = true
+		log.Print("from inside a sink")
+	}
+	return s.memSink.WriteBatch(b)
+}
+
+// TestSetDefaultLogFromSink checks that a sink logging through the log
+// package after SetDefault does not wait for its own write (a deadlock):
+// its line is queued and written next.
+func TestSetDefaultLogFromSink(t *testing.T) {
+	keepLogDefaults(t)
+	for _, sync := range []bool{false, true} {
+		sink := &logsFromSink{}
+		l, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+		require.NoError(t, err)
+		SetDefault(l)
+		within(t, "a sink logging through log", func() {
+			if sync {
+				l.AsSync().Info("sync")
+			} else {
+				l.Info("async")
+			}
+			require.NoError(t, l.Flush(context.Background()))
+			// The sink's line was queued during that Flush's write.
+			require.NoError(t, l.Flush(context.Background()))
+		})
+		lines := requireValidLines(t, sink.String(), 2)
+		require.Equal(t, "from inside a sink", lines[1]["msg"])
+		closeLogger(t, l)
+	}
+}
+
+// keepLogDefaults restores, when the test ends, slog's default logger and
+// the log package's output and flags, which SetDefault changes.
+func keepLogDefaults(t *testing.T) {
+	savedOut, savedFlags, savedSlog := log.Writer(), log.Flags(), slog.Default()
+	t.Cleanup(func() {
+		slog.SetDefault(savedSlog)
+		log.SetOutput(savedOut)
+		log.SetFlags(savedFlags)
+	})
 }
