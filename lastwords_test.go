@@ -6,11 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log"
 	"log/slog"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -170,90 +168,4 @@ func TestLevelFatalName(t *testing.T) {
 	require.Equal(t, "ERROR+5", lines[2]["level"])
 	require.Empty(t, *codes)
 	closeLogger(t, l)
-}
-
-// TestSetDefault checks, in process, that after SetDefault the log
-// package's lines are Info records written before log returns, without
-// the trailing newline, with the source of the log call, and that slog's
-// default logs through the same pipeline.
-func TestSetDefault(t *testing.T) {
-	keepLogDefaults(t)
-	sink := &memSink{}
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, AddSource: true, Diagnostics: &syncBuffer{}})
-	require.NoError(t, err)
-	SetDefault(l)
-	require.Zero(t, log.Flags())
-
-	_, file, line, _ := runtime.Caller(0)
-	log.Printf("hello %d", 1) // line+1
-	require.Equal(t, 1, len(requireValidLines(t, sink.String(), 1)), "written before Printf returned")
-	log.Print("two lines\nin one\n")
-	log.New(log.Writer(), "", 0).Output(1, "own logger")
-	slog.Warn("from slog", "k", 1)
-	require.NoError(t, l.Flush(context.Background()))
-
-	lines := requireValidLines(t, sink.String(), 4)
-	require.Equal(t, "hello 1", lines[0]["msg"])
-	require.Equal(t, "INFO", lines[0]["level"])
-	src := lines[0]["source"].(map[string]any)
-	require.Equal(t, file, src["file"])
-	require.Equal(t, float64(line+1), src["line"])
-	require.Equal(t, "github.com/fapilog/fapilog-go.TestSetDefault", src["function"])
-	require.Equal(t, "two lines\nin one", lines[1]["msg"], "one trailing newline removed")
-	require.Equal(t, "own logger", lines[2]["msg"])
-	require.Equal(t, "github.com/fapilog/fapilog-go.TestSetDefault", lines[2]["source"].(map[string]any)["function"])
-	require.Equal(t, "from slog", lines[3]["msg"])
-	require.Equal(t, "WARN", lines[3]["level"])
-	closeLogger(t, l)
-}
-
-// logsFromSink is a sink whose first write logs through the log package.
-type logsFromSink struct {
-	memSink
-	once bool
-}
-
-func (s *logsFromSink) WriteBatch(b *Batch) error {
-	if !s.once {
-		s.once = true
-		log.Print("from inside a sink")
-	}
-	return s.memSink.WriteBatch(b)
-}
-
-// TestSetDefaultLogFromSink checks that a sink logging through the log
-// package after SetDefault does not wait for its own write (a deadlock):
-// its line is queued and written next.
-func TestSetDefaultLogFromSink(t *testing.T) {
-	keepLogDefaults(t)
-	for _, sync := range []bool{false, true} {
-		sink := &logsFromSink{}
-		l, err := NewAsync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
-		require.NoError(t, err)
-		SetDefault(l)
-		within(t, "a sink logging through log", func() {
-			if sync {
-				l.AsSync().Info("sync")
-			} else {
-				l.Info("async")
-			}
-			require.NoError(t, l.Flush(context.Background()))
-			// The sink's line was queued during that Flush's write.
-			require.NoError(t, l.Flush(context.Background()))
-		})
-		lines := requireValidLines(t, sink.String(), 2)
-		require.Equal(t, "from inside a sink", lines[1]["msg"])
-		closeLogger(t, l)
-	}
-}
-
-// keepLogDefaults restores, when the test ends, slog's default logger and
-// the log package's output and flags, which SetDefault changes.
-func keepLogDefaults(t *testing.T) {
-	savedOut, savedFlags, savedSlog := log.Writer(), log.Flags(), slog.Default()
-	t.Cleanup(func() {
-		slog.SetDefault(savedSlog)
-		log.SetOutput(savedOut)
-		log.SetFlags(savedFlags)
-	})
 }
