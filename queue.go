@@ -131,7 +131,8 @@ func (r *ring[T]) claimUnder(limit uint64) (uint64, error) {
 		}
 		if limit < r.size && t-head > limit {
 			// head may be stale, which overstates the fill by what the
-			// consumer took since: never by more than one batch.
+			// consumer took since it was loaded: a record may be shed a
+			// moment early, never one kept past the limit.
 			return 0, errShed
 		}
 		seq := r.slots[t&r.mask].seq.Load()

@@ -137,6 +137,9 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 			side.free()
 		}
 		w.rejected.Add(1) // reported by the worker, off the caller's path
+		if err == errShed {
+			w.shed.Add(1) // after rejected: see stats
+		}
 		return
 	}
 	// From here to publish: copies only.
@@ -204,9 +207,6 @@ func (w *worker) capture(ctx context.Context, ctxAttrs []slog.Attr, call *slog.R
 // is free, and otherwise the lock holder drains for it (waitDone).
 func (w *worker) claim(level slog.Level, wait bool) (uint64, error) {
 	pos, err := w.q.claimUnder(w.set.shed.limit(level, w.q.cap()))
-	if err == errShed {
-		w.shed.Add(1) // and rejected, by the caller: Shed is part of Dropped
-	}
 	if err == errFull && (w.set.block || level >= w.set.protected.Level()) {
 		var deadline time.Time
 		if w.set.blockTimeout > 0 {
@@ -526,13 +526,16 @@ type Stats struct {
 }
 
 func (w *worker) stats() Stats {
+	// shed before rejected, the reverse of emit's order, so that Shed <=
+	// Dropped in every snapshot.
+	shed := w.shed.Load()
 	rejected := w.rejected.Load()
 	return Stats{
 		Submitted:      w.q.claimed() + rejected,
 		Written:        w.written.Load(),
 		Dropped:        rejected + w.abandoned.Load(),
 		Failed:         w.failed.Load(),
-		Shed:           w.shed.Load(),
+		Shed:           shed,
 		Truncated:      w.truncated.Load(),
 		Batches:        w.batches.Load(),
 		QueueLen:       w.q.len(),
