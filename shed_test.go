@@ -2,8 +2,10 @@ package fapilog
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,4 +125,56 @@ func TestSyncLevel(t *testing.T) {
 	require.Len(t, requireValidLines(t, sink2.String(), 1), 1, "written before Error returned, no Flush")
 	closeLogger(t, l)
 	closeLogger(t, l2)
+}
+
+// TestShedStatsUnderLoad logs from several goroutines into a small queue
+// behind a slow sink while another reads Stats: every snapshot has
+// Shed <= Dropped, and, with Warn protected (waiting for room rather than
+// dropped), every warning is written while Info is shed to make room.
+func TestShedStatsUnderLoad(t *testing.T) {
+	sink := &faultSink{delay: 50 * time.Microsecond}
+	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 64, ProtectedLevel: slog.LevelWarn, BlockTimeout: -1,
+		Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	snapshots := make(chan error, 1)
+	go func() {
+		for {
+			if st := l.Stats(); st.Shed > st.Dropped {
+				snapshots <- fmt.Errorf("snapshot with Shed > Dropped: %+v", st)
+				return
+			}
+			select {
+			case <-stop:
+				snapshots <- nil
+				return
+			default:
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 2000 {
+				level := slog.LevelInfo
+				if i%10 == 0 {
+					level = slog.LevelWarn
+				}
+				l.Log(context.Background(), level, "load", slog.Int("g", g), slog.Int("i", i))
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	require.NoError(t, <-snapshots)
+	st := closeLogger(t, l)
+	require.NotZero(t, st.Shed, "the load was heavy enough to shed")
+	warns := 0
+	for _, m := range sink.lines(t) {
+		if m["level"] == "WARN" {
+			warns++
+		}
+	}
+	require.Equal(t, 4*200, warns, "no warning shed or dropped")
+	require.Equal(t, st.Dropped, st.Shed, "only Info was dropped, all of it shed")
 }
