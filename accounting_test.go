@@ -258,6 +258,10 @@ func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResu
 	seen.requireConsistent(t, st)
 	require.Equal(t, enabled, st.Submitted, "Submitted counts the calls at an enabled level")
 	require.NotZero(t, st.Sinks[2].Failed, "the failing sink failed some batches")
+	require.LessOrEqual(t, st.Shed, st.Rejected, "shed records are part of Rejected")
+	if pol.cfg.Backpressure == Block {
+		require.Zero(t, st.Shed, "no shedding under Block unless asked for")
+	}
 	if pol.name == "Block" {
 		require.Zero(t, st.Rejected, "Block without a timeout drops nothing at the queue")
 		require.Equal(t, st.Sinks[1].Dropped, st.Dropped, "only the slow sink, which asked to, drops")
@@ -276,8 +280,8 @@ func TestAccounting(t *testing.T) {
 				st := res.Stats
 				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed)
 				// One line per run, for summing the long run's figures.
-				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d failed=%d lost=%d slow_dropped=%d",
-					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Failed, lost, st.Sinks[1].Dropped)
+				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d (shed %d, by the slow sink %d) failed=%d lost=%d",
+					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Shed, st.Sinks[1].Dropped, st.Failed, lost)
 			})
 		}
 	}

@@ -39,7 +39,19 @@ const (
 	DefaultBlockTimeout = time.Second
 	// DefaultMaxRecordBytes is the largest encoded record written as is.
 	DefaultMaxRecordBytes = 256 << 10
-	maxQueueSize          = 1 << 30
+	// MinMaxRecordBytes is the smallest MaxRecordBytes: the length of the
+	// line that replaces a too-large record with an empty msg, a time
+	// with nanoseconds and a zone offset, a level named in up to seven
+	// characters ("ERROR+3") and a 19-digit original_bytes. A longer
+	// level name may exceed it; a source that does not fit is left out.
+	MinMaxRecordBytes = 128
+	// DefaultExitTimeout bounds how long Fatal waits for the pipeline to
+	// close before it exits.
+	DefaultExitTimeout = 5 * time.Second
+	// DefaultShedAt is the queue fill fraction above which records below
+	// Config.ShedBelow are shed.
+	DefaultShedAt = 0.8
+	maxQueueSize  = 1 << 30
 )
 
 // Config configures a logger. The zero Config is ready to use: JSON lines
@@ -106,10 +118,32 @@ type Config struct {
 	RedactMaxKeys int
 	// MaxRecordBytes bounds an encoded record, newline included; 0 means
 	// 256 KiB. A larger record is replaced by one that keeps its time,
-	// level, source and as much of its msg as fits, and says
+	// level, source (if it fits) and as much of its msg as fits, and says
 	// "truncated":true,"original_bytes":N. It is counted in
-	// Stats.Truncated and written like any other record.
+	// Stats.Truncated and written like any other record. It must be at
+	// least MinMaxRecordBytes, so that the replacement fits.
 	MaxRecordBytes int
+	// ExitTimeout bounds how long Fatal waits for queued records to be
+	// written and the sinks closed before it exits; 0 means 5s, negative
+	// means no limit.
+	ExitTimeout time.Duration
+	// SyncLevel: records at or above it wait for their write on the
+	// AsyncLogger too, as on a SyncLogger; nil means LevelFatal. Set it to
+	// slog.LevelError to have every error durable before the call
+	// returns, at the price of a sync call (the batch write, and the
+	// sinks' WriteBatch, on the caller's time) for each of them. Levels
+	// below it pay one comparison.
+	SyncLevel slog.Leveler
+	// ShedBelow: when the queue holds more than ShedAt of its capacity,
+	// records below this level are dropped at once (counted in
+	// Stats.Dropped and Stats.Shed) so that the room left goes to more
+	// important ones. nil means slog.LevelWarn under DropNewest and no
+	// shedding under Block. Records at or above ProtectedLevel are never
+	// shed.
+	ShedBelow slog.Leveler
+	// ShedAt is the queue fill fraction, in (0, 1], above which records
+	// below ShedBelow are shed; 0 means 0.8, negative turns shedding off.
+	ShedAt float64
 }
 
 // settings is a validated Config with its defaults filled in.
@@ -128,6 +162,9 @@ type settings struct {
 	enrichers    []Enricher
 	redaction    *redaction // nil: off
 	maxRecord    int
+	exitTimeout  time.Duration // < 0: no limit
+	syncLevel    threshold
+	shed         shedPolicy
 }
 
 // configError names the Config field that is wrong.
@@ -135,8 +172,8 @@ func configError(field string, format string, args ...any) error {
 	return fmt.Errorf("fapilog: Config.%s: %s", field, fmt.Sprintf(format, args...))
 }
 
-func (c Config) settings() (settings, error) {
-	s := settings{
+func (c Config) settings() (s settings, err error) {
+	s = settings{
 		level:        c.Level,
 		protected:    c.ProtectedLevel,
 		fallback:     c.Fallback,
@@ -167,7 +204,6 @@ func (c Config) settings() (settings, error) {
 	} else if len(sinks) == 0 {
 		return s, configError("Sinks", "empty; use nil for the default stdout sink")
 	}
-	var err error
 	if s.sinks, err = sinkConfigs(sinks); err != nil {
 		return s, err
 	}
@@ -197,8 +233,16 @@ func (c Config) settings() (settings, error) {
 	switch {
 	case s.maxRecord == 0:
 		s.maxRecord = DefaultMaxRecordBytes
-	case s.maxRecord < 0:
-		return s, configError("MaxRecordBytes", "%d is negative", s.maxRecord)
+	case s.maxRecord < MinMaxRecordBytes:
+		return s, configError("MaxRecordBytes", "%d is below the minimum, %d, that holds a truncated record", s.maxRecord, MinMaxRecordBytes)
+	}
+	s.exitTimeout = c.ExitTimeout
+	if s.exitTimeout == 0 {
+		s.exitTimeout = DefaultExitTimeout
+	}
+	s.syncLevel = newThreshold(c.SyncLevel, LevelFatal)
+	if s.shed, err = c.shedPolicy(s.protected); err != nil {
+		return s, err
 	}
 	if s.blockTimeout == 0 {
 		s.blockTimeout = DefaultBlockTimeout

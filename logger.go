@@ -2,6 +2,7 @@ package fapilog
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 )
 
@@ -93,7 +94,14 @@ func (c *core) Flush(ctx context.Context) error { return c.w.flush(ctx) }
 // first, Close returns ctx's error and counts what it could not deliver as
 // dropped. Close is idempotent, safe from several goroutines, and closes
 // every logger of the pipeline.
-func (c *core) Close(ctx context.Context) error { return c.w.close(ctx) }
+//
+// Close's error tells of every loss: it joins the sinks' errors (or
+// ctx's) with a *LossError when any record was dropped or failed during
+// the logger's life, so that a nil error means every record was written.
+func (c *core) Close(ctx context.Context) error {
+	err := c.w.close(ctx)
+	return errors.Join(err, loss(c.w.stats()))
+}
 
 // Stats returns the pipeline's counters, shared by every logger of it.
 func (c *core) Stats() Stats { return c.w.stats() }

@@ -257,6 +257,8 @@ func appendLevel(b []byte, level slog.Level) []byte {
 		return append(b, `"level":"WARN"`...)
 	case slog.LevelError:
 		return append(b, `"level":"ERROR"`...)
+	case LevelFatal:
+		return append(b, `"level":"FATAL"`...)
 	}
 	b = append(b, `"level":`...)
 	return appendString(b, level.String())
@@ -286,6 +288,14 @@ func (r *record) appendTruncated(b []byte, size, limit int) []byte {
 	b = r.appendTruncatedLine(b, "", size)
 	fixed := len(b) - start // everything but the msg's text
 	room := limit - fixed
+	if room < 0 && r.pc != 0 {
+		// The source does not fit: the bound matters more.
+		pc := r.pc
+		r.pc = 0
+		b = r.appendTruncated(b[:start], size, limit)
+		r.pc = pc
+		return b
+	}
 	if room <= 0 || r.msg == "" {
 		return b
 	}

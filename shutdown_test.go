@@ -145,7 +145,7 @@ func TestFlushRacingClose(t *testing.T) {
 				close(drained)
 			}()
 			time.Sleep(time.Millisecond)
-			require.NoError(t, p.Close(context.Background()))
+			requireLossOnly(t, p.Close(context.Background()), p.Stats())
 			within(t, "loggers", loggers.Wait)
 			close(stop)
 			within(t, "Flush racing Close", flushers.Wait)
@@ -187,15 +187,20 @@ func TestCloseReleasesBlockedCallers(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	require.ErrorIs(t, l.Close(ctx), context.DeadlineExceeded)
+	err = l.Close(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 	within(t, "callers blocked for room", blocked.Wait)
 	st := l.Stats()
 	requireBalanced(t, st)
 	require.Equal(t, uint64(9), st.Submitted)
 	require.Equal(t, uint64(9), st.Dropped, "4 refused, 5 given up by Close")
+	var loss *LossError
+	require.ErrorAs(t, err, &loss, "Close's error counts the records it gave up")
+	require.Equal(t, LossError{Dropped: 9}, *loss)
 
 	close(sink.gate)
-	require.NoError(t, l.Close(context.Background()))
+	err = l.Close(context.Background())
+	requireLossOnly(t, err, l.Stats())
 	requireBalanced(t, l.Stats())
 }
 

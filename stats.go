@@ -19,8 +19,12 @@ type Stats struct {
 	// its context ended.
 	Dropped uint64
 	// Rejected counts the Dropped records that never reached a sink: the
-	// queue was full or closed.
+	// queue was full or closed, or they were shed.
 	Rejected uint64
+	// Shed counts records dropped early because the queue was fuller than
+	// Config.ShedAt and their level below Config.ShedBelow. They are
+	// counted in Rejected and Dropped too.
+	Shed uint64
 	// Failed counts records, not Dropped, in batches that some sink
 	// failed or panicked on. The fallback took them (Fallback) or failed
 	// too (FallbackFailed).
@@ -85,6 +89,9 @@ type SinkStats struct {
 }
 
 func (w *worker) stats() Stats {
+	// shed before rejected, the reverse of emit's order, so that Shed <=
+	// Rejected in every snapshot.
+	shed := w.shed.Load()
 	rejected := w.rejected.Load()
 	var sinks []SinkStats
 	for _, ln := range w.lanes {
@@ -96,6 +103,7 @@ func (w *worker) stats() Stats {
 		Written:        w.written.Load(),
 		Dropped:        rejected + w.abandoned.Load() + w.sinkDropped.Load(),
 		Rejected:       rejected,
+		Shed:           shed,
 		Failed:         w.failed.Load(),
 		Fallback:       w.fellBack.Load(),
 		FallbackFailed: w.fallbackErr.Load(),

@@ -43,6 +43,7 @@ func (w *worker) handle(ctx context.Context, sc *scope, wait bool, call *slog.Re
 // needs deep copies (see capture) is captured first, before the slot is
 // claimed.
 func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, level slog.Level, msg string, pc uintptr, call *slog.Record, attrs []slog.Attr) {
+	wait = wait || level >= w.set.syncLevel.level() // Config.SyncLevel
 	var ctxAttrs []slog.Attr
 	if ctx != nil {
 		ctxAttrs, _ = ctx.Value(attrsKey{}).([]slog.Attr) // captured by ContextWithAttrs
@@ -57,6 +58,9 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 			side.free()
 		}
 		w.rejected.Add(1) // reported by the worker, off the caller's path
+		if err == errShed {
+			w.shed.Add(1) // after rejected: see stats
+		}
 		return
 	}
 	// From here to publish: copies only.
@@ -123,7 +127,7 @@ func (w *worker) capture(ctx context.Context, ctxAttrs []slog.Attr, call *slog.R
 // for its write does not wake the worker: it drains itself when the lock
 // is free, and otherwise the lock holder drains for it (waitDone).
 func (w *worker) claim(level slog.Level, wait bool) (uint64, error) {
-	pos, err := w.q.claim()
+	pos, err := w.q.claimUnder(w.set.shed.limit(level, w.q.cap()))
 	if err == errFull && (w.set.block || level >= w.set.protected.Level()) {
 		var deadline time.Time
 		if w.set.blockTimeout > 0 {

@@ -60,6 +60,7 @@ type worker struct {
 	fallbackErr atomic.Uint64 // the fallback failed on them too
 	truncated   atomic.Uint64
 	batches     atomic.Uint64
+	shed        atomic.Uint64 // part of rejected
 
 	stop      chan struct{} // closed by close
 	exited    chan struct{} // closed when run returns
