@@ -78,6 +78,11 @@ var policies = []policy{
 	{"Block", Config{Backpressure: Block, BlockTimeout: -1}, func(slog.Level) bool { return true }},
 	{"Protected", Config{ProtectedLevel: slog.LevelWarn, BlockTimeout: -1},
 		func(l slog.Level) bool { return l >= slog.LevelWarn }},
+	// Sampling drops most of the runner's one message below Error (the
+	// protected level); dedupe finds no repeats (every record has its own
+	// g and i) but runs on every record.
+	{"Sampled", Config{Sampling: &Sampling{Tick: time.Hour, First: 100, Thereafter: 7}, DedupeWindow: time.Minute, BlockTimeout: -1},
+		func(l slog.Level) bool { return l >= slog.LevelError }},
 }
 
 // loadLevels are drawn at random; Debug is below the runner's minimum
@@ -191,7 +196,7 @@ type loadResult struct {
 // one that tallies every record, one that sleeps per batch, one that
 // fails every 7th batch), closes the pipeline and checks that every
 // record is accounted for exactly: Submitted == Written + Dropped +
-// Failed; Submitted is the number of calls at an enabled level; the sinks
+// Failed + Sampled + Deduped; Submitted is the number of calls at an enabled level; the sinks
 // saw exactly Written + Failed records, each at most once and in order
 // per goroutine; every record at a level pol keeps is seen exactly once.
 func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResult {
@@ -250,6 +255,12 @@ func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResu
 	if pol.name == "Block" {
 		require.Zero(t, st.Dropped, "Block without a timeout drops nothing")
 	}
+	if pol.cfg.Sampling != nil {
+		require.NotZero(t, st.Sampled, "the sampler sampled out some records")
+	} else {
+		require.Zero(t, st.Sampled)
+	}
+	requireBalanced(t, st)
 	return loadResult{Stats: st, Calls: uint64(goroutines * n), Found: seen.total}
 }
 
@@ -262,10 +273,10 @@ func TestAccounting(t *testing.T) {
 			t.Run(f.name+"/"+pol.name, func(t *testing.T) {
 				res := runAccounting(t, f, pol, goroutines, n)
 				st := res.Stats
-				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed)
+				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed+st.Sampled+st.Deduped)
 				// One line per run, for summing the long run's figures.
-				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d failed=%d lost=%d",
-					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Failed, lost)
+				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d failed=%d sampled=%d deduped=%d lost=%d",
+					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Failed, st.Sampled, st.Deduped, lost)
 			})
 		}
 	}

@@ -269,6 +269,7 @@ func appendLevel(b []byte, level slog.Level) []byte {
 func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []slog.Attr) []byte {
 	b = r.appendHeadNoMsg(b)
 	b, r.msg = e.text(b, r.msg)
+	b = append(b, r.scope.logger...)
 	b = append(b, enrichment...)
 	e.base = 0
 	b, _ = e.appendAttrs(b, extra, true)

@@ -169,8 +169,8 @@ func (s *syncBuffer) String() string {
 // requireBalanced checks the accounting invariant of a closed logger.
 func requireBalanced(t testing.TB, st Stats) {
 	t.Helper()
-	require.Equal(t, st.Submitted, st.Written+st.Dropped+st.Failed,
-		"Submitted != Written+Dropped+Failed: %+v", st)
+	require.Equal(t, st.Submitted, st.Written+st.Dropped+st.Failed+st.Sampled+st.Deduped,
+		"Submitted != Written+Dropped+Failed+Sampled+Deduped: %+v", st)
 }
 
 // hungSink returns a faultSink whose writes hang until its gate is closed

@@ -26,6 +26,7 @@ type worker struct {
 	q      *ring[record]
 	diag   *diagnostics
 	stages *stages
+	ctl    control // levels, sampling, dedupe
 
 	// lock is a 1-buffered channel so that waiting for it can honor a
 	// context.
@@ -69,7 +70,7 @@ func newWorker(cfg Config) (*worker, error) {
 // newIdleWorker returns a worker for set whose goroutine is not started.
 func newIdleWorker(set settings) *worker {
 	diag := newDiagnostics(set.diagnostics)
-	return &worker{
+	w := &worker{
 		set:    set,
 		q:      newRing[record](set.queueSize),
 		diag:   diag,
@@ -78,18 +79,24 @@ func newIdleWorker(set settings) *worker {
 		stop:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
+	w.ctl.init(set)
+	return w
 }
 
 // enabled reports whether level passes the configured minimum.
 func (w *worker) enabled(level slog.Level) bool {
-	return level >= w.set.level.Level()
+	return w.ctl.levels.enabled(level)
 }
 
 // log captures a facade call and queues it; with wait, it returns once
 // the record is accounted for (or ctx ends). skip counts the frames
 // between the user's call and log, for the source PC.
 func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level slog.Level, msg string, attrs []slog.Attr) {
-	if !w.enabled(level) {
+	if !w.enabledIn(sc, level) {
+		return
+	}
+	t := now()
+	if w.ctl.sampler != nil && w.sampledOut(level, msg, t) {
 		return
 	}
 	var pc uintptr
@@ -98,14 +105,23 @@ func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level 
 		runtime.Callers(skip+2, pcs[:]) // skip runtime.Callers and log
 		pc = pcs[0]
 	}
-	w.emit(ctx, sc, wait, now(), level, msg, pc, nil, attrs)
+	w.emit(ctx, sc, wait, t, level, msg, pc, nil, attrs)
 }
 
 // handle is log for a record that came through slog.Handler.Handle, which
 // supplies the time (zero: none) and the PC (used only with AddSource).
 func (w *worker) handle(ctx context.Context, sc *scope, wait bool, call *slog.Record) {
-	if !w.enabled(call.Level) {
+	if !w.enabledIn(sc, call.Level) {
 		return
+	}
+	if w.ctl.sampler != nil {
+		t := call.Time
+		if t.IsZero() {
+			t = now()
+		}
+		if w.sampledOut(call.Level, call.Message, t) {
+			return
+		}
 	}
 	pc := call.PC
 	if !w.set.addSource {
@@ -333,6 +349,7 @@ func (w *worker) processBatch() int {
 		return 0
 	}
 	w.batch.Reset()
+	var dups uint64 // suppressed by dedupe
 	for i := range uint64(n) {
 		r := w.q.at(start + i)
 		pos := len(w.batch.buf)
@@ -342,19 +359,25 @@ func (w *worker) processBatch() int {
 			w.batch.buf = r.appendTruncated(w.batch.buf[:pos], size, w.set.maxRecord)
 			w.truncated.Add(1)
 		}
-		w.batch.commit(r.time, r.level)
+		if w.ctl.dedupe != nil && w.deduped(r, w.batch.buf[pos:]) {
+			w.batch.buf = w.batch.buf[:pos]
+			dups++
+		} else {
+			w.batch.commit(r.time, r.level)
+		}
 		r.done(size)
 	}
 	w.q.release(n)
 	end := start + uint64(n)
 	if w.done.Load() == start { // else a timed-out Close counted them as dropped
-		ok := w.writeBatch()
+		ok := w.batch.Len() == 0 || w.writeBatch()
 		if w.done.CompareAndSwap(start, end) {
 			w.batches.Add(1)
+			w.ctl.deduped.Add(dups)
 			if ok {
-				w.written.Add(uint64(n))
+				w.written.Add(uint64(n) - dups)
 			} else {
-				w.failed.Add(uint64(n))
+				w.failed.Add(uint64(n) - dups)
 			}
 		}
 	}
@@ -481,7 +504,8 @@ func (w *worker) abandon() {
 
 // Stats is a snapshot of a logger's counters. Every record that passed the
 // level check is Submitted and, once the logger is closed, exactly one of
-// Written, Dropped or Failed: Submitted == Written + Dropped + Failed.
+// Written, Dropped, Failed, Sampled or Deduped:
+// Submitted == Written + Dropped + Failed + Sampled + Deduped.
 type Stats struct {
 	// Submitted counts records that passed the level check.
 	Submitted uint64
@@ -492,6 +516,10 @@ type Stats struct {
 	Dropped uint64
 	// Failed counts records in batches that a sink failed or panicked on.
 	Failed uint64
+	// Sampled counts records Config.Sampling dropped on the caller.
+	Sampled uint64
+	// Deduped counts records Config.DedupeWindow suppressed as repeats.
+	Deduped uint64
 	// Truncated counts records that encoded larger than
 	// Config.MaxRecordBytes and were replaced by a short record saying so.
 	// It is not part of the sum above: such a record is still Written (or
@@ -519,7 +547,7 @@ type Stats struct {
 func (w *worker) stats() Stats {
 	rejected := w.rejected.Load()
 	return Stats{
-		Submitted:      w.q.claimed() + rejected,
+		Submitted:      w.q.claimed() + rejected + w.ctl.sampled.Load(),
 		Written:        w.written.Load(),
 		Dropped:        rejected + w.abandoned.Load(),
 		Failed:         w.failed.Load(),
@@ -532,5 +560,8 @@ func (w *worker) stats() Stats {
 		EnricherErrors:   w.stages.enricherErrors.Load(),
 		RedactorErrors:   w.stages.redactorErrors.Load(),
 		RedactionLimited: w.stages.redactionLimited.Load(),
+
+		Sampled: w.ctl.sampled.Load(),
+		Deduped: w.ctl.deduped.Load(),
 	}
 }
