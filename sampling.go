@@ -72,12 +72,17 @@ func newSampler(s *Sampling) (*sampler, error) {
 // keep reports whether the record of level and msg logged at t (Unix
 // nanoseconds) passes.
 func (s *sampler) keep(level slog.Level, msg string, t int64) bool {
-	h := maphash.String(s.seed, msg) ^ uint64(int64(level))*0x9e3779b97f4a7c15
-	n := s.counters[h>>(64-samplerBits)].inc(uint32(t / s.tick))
+	n := s.counters[s.index(level, msg)].inc(uint32(t / s.tick))
 	if n <= s.first {
 		return true
 	}
 	return s.thereafter > 0 && (n-s.first)%s.thereafter == 0
+}
+
+// index returns the counter of level and msg.
+func (s *sampler) index(level slog.Level, msg string) uint64 {
+	h := maphash.String(s.seed, msg) ^ uint64(int64(level))*0x9e3779b97f4a7c15
+	return h >> (64 - samplerBits)
 }
 
 // inc counts one record in tick and returns its number in the tick,
