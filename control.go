@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"sync/atomic"
-	"time"
 )
 
 // control is the run-time control of a pipeline: levels, sampling and
@@ -28,18 +27,35 @@ func (c *control) init(set settings) {
 }
 
 // enabledIn reports whether a logger with scope sc logs at level.
+// An unnamed logger with a fixed level costs one atomic load and a
+// compare; the rest is out of line.
 func (w *worker) enabledIn(sc *scope, level slog.Level) bool {
-	if sc.lvl != nil {
-		return w.ctl.levels.enabledNamed(sc.lvl, level)
+	if r := w.ctl.levels.root.Load(); r != followBase && sc.lvl == nil {
+		return int64(level) >= r
 	}
-	return w.ctl.levels.enabled(level)
+	return w.ctl.levels.enabledSlow(sc.lvl, level)
+}
+
+// start starts what runs beside the worker: the sampler's clock. It stops
+// when stop is closed.
+func (c *control) start(stop <-chan struct{}) {
+	if c.sampler != nil {
+		go c.sampler.run(stop)
+	}
 }
 
 // sampledOut reports whether Config.Sampling drops the record of level
-// and msg at t, counting it if so.
-func (w *worker) sampledOut(level slog.Level, msg string, t time.Time) bool {
+// and msg at t (Unix nanoseconds; 0: the sampler's coarse clock), counting
+// it if so.
+func (w *worker) sampledOut(level slog.Level, msg string, t int64) bool {
 	s := w.ctl.sampler
-	if s == nil || level >= w.set.protected.Level() || s.keep(level, msg, t.UnixNano()) {
+	if s == nil || level >= w.set.protected.Level() {
+		return false
+	}
+	if t == 0 {
+		t = s.now.Load()
+	}
+	if s.keep(level, msg, t) {
 		return false
 	}
 	w.ctl.sampled.Add(1)

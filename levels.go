@@ -198,23 +198,19 @@ func (l *levels) set(spec *levelSpec) {
 	l.gen.Add(1)
 }
 
-// enabled reports whether an unnamed logger logs at level.
-func (l *levels) enabled(level slog.Level) bool {
-	if r := l.root.Load(); r != followBase {
-		return int64(level) >= r
-	}
-	return level >= l.base.Level()
-}
-
-// enabledNamed reports whether the named logger n logs at level: on the
-// hot path, one load of the generation, one of the cache, two compares.
-func (l *levels) enabledNamed(n *nameLevel, level slog.Level) bool {
-	c := n.cache.Load()
-	if uint32(c>>32) != l.gen.Load() {
-		c = l.resolveNamed(n)
-	}
-	if r := int32(c); r != followBase32 {
-		return level >= slog.Level(r)
+// enabledSlow reports whether a logger logs at level when the inlined
+// check in worker.enabledIn could not decide: a named logger (n not nil),
+// or an unnamed one whose level follows the base Leveler.
+func (l *levels) enabledSlow(n *nameLevel, level slog.Level) bool {
+	if n != nil {
+		// One load of the generation, one of the cache, two compares.
+		c := n.cache.Load()
+		if uint32(c>>32) != l.gen.Load() {
+			c = l.resolveNamed(n)
+		}
+		if r := int32(c); r != followBase32 {
+			return level >= slog.Level(r)
+		}
 	}
 	return level >= l.base.Level()
 }

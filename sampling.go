@@ -13,6 +13,11 @@ import (
 // Stats.Sampled. Records at or above Config.ProtectedLevel are never
 // sampled out.
 //
+// Facade calls read a coarse clock that a goroutine of the logger
+// advances every Tick/64 (at least every 100 ms, at most every 1 ms), so
+// a sampled-out call reads no clock: ticks start up to that late. Records
+// that come through a slog.Handler carry their own time and use it.
+//
 // Counters live in a fixed table of 4096 entries (64 KiB) keyed by a hash
 // of level and message: memory does not grow with the number of distinct
 // messages, and two messages that share an entry share one count, so each
@@ -40,8 +45,31 @@ type sampler struct {
 	tick              int64
 	first, thereafter uint64
 	seed              maphash.Seed
+	every             time.Duration // how often run advances now
+	clock             func() int64  // Unix nanoseconds; samplerClock
+	now               atomic.Int64  // the coarse clock: clock() at the last advance
 	counters          [1 << samplerBits]sampleCounter
 }
+
+// samplerClock is the clock of new samplers: a hook for tests.
+var samplerClock = func() int64 { return time.Now().UnixNano() }
+
+// run advances the coarse clock until stop is closed.
+func (s *sampler) run(stop <-chan struct{}) {
+	t := time.NewTicker(s.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.advance()
+		case <-stop:
+			return
+		}
+	}
+}
+
+// advance sets the coarse clock to the clock's time.
+func (s *sampler) advance() { s.now.Store(s.clock()) }
 
 // sampleCounter packs the tick a count belongs to (high 32 bits) and the
 // count (low 32 bits) into one word, so that a reset and an increment
@@ -61,12 +89,16 @@ func newSampler(s *Sampling) (*sampler, error) {
 	if tick == 0 {
 		tick = DefaultSamplingTick
 	}
-	return &sampler{
+	smp := &sampler{
 		tick:       int64(tick),
 		first:      uint64(s.First),
 		thereafter: uint64(s.Thereafter),
 		seed:       maphash.MakeSeed(),
-	}, nil
+		every:      min(max(tick/64, time.Millisecond), 100*time.Millisecond),
+		clock:      samplerClock,
+	}
+	smp.advance()
+	return smp, nil
 }
 
 // keep reports whether the record of level and msg logged at t (Unix

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,4 +157,38 @@ func TestSampledOutCallDoesNotAllocate(t *testing.T) {
 	})
 	require.Zero(t, allocs)
 	require.Equal(t, uint64(2002), l.Stats().Sampled, "one warm-up run, 1000 runs, two calls each")
+}
+
+// TestSamplingFacadeWithFakeClock drives the facade's coarse clock through
+// the samplerClock hook: exact counts across two ticks.
+func TestSamplingFacadeWithFakeClock(t *testing.T) {
+	var fake atomic.Int64
+	fake.Store(time.Unix(1_700_000_000, 0).UnixNano())
+	old := samplerClock
+	samplerClock = fake.Load
+	defer func() { samplerClock = old }()
+
+	sink := &memSink{}
+	l, err := NewSync(Config{Sinks: []Sink{sink}, Sampling: &Sampling{Tick: time.Minute, First: 1, Thereafter: 2}})
+	require.NoError(t, err)
+	s := l.w.ctl.sampler
+	for i := range 6 { // kept: 1, 3, 5
+		l.Info("m", slog.Int("i", i))
+	}
+	fake.Add(int64(time.Minute))
+	s.advance() // what the sampler's goroutine does every Tick/64
+	for i := 6; i < 9; i++ { // kept: 1, 3 of the new tick
+		l.Info("m", slog.Int("i", i))
+	}
+	l.Error("m") // protected
+	st := closeLogger(t, l)
+	var kept []float64
+	for _, m := range sink.lines(t) {
+		if i, ok := m["i"].(float64); ok {
+			kept = append(kept, i)
+		}
+	}
+	require.Equal(t, []float64{0, 2, 4, 6, 8}, kept)
+	require.Equal(t, uint64(4), st.Sampled)
+	require.Equal(t, uint64(10), st.Submitted)
 }

@@ -64,6 +64,7 @@ func newWorker(cfg Config) (*worker, error) {
 	}
 	w := newIdleWorker(set)
 	go w.run()
+	w.ctl.start(w.stop)
 	return w, nil
 }
 
@@ -85,7 +86,7 @@ func newIdleWorker(set settings) *worker {
 
 // enabled reports whether level passes the configured minimum.
 func (w *worker) enabled(level slog.Level) bool {
-	return w.ctl.levels.enabled(level)
+	return w.enabledIn(rootScope, level)
 }
 
 // log captures a facade call and queues it; with wait, it returns once
@@ -95,8 +96,7 @@ func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level 
 	if !w.enabledIn(sc, level) {
 		return
 	}
-	t := now()
-	if w.ctl.sampler != nil && w.sampledOut(level, msg, t) {
+	if w.ctl.sampler != nil && w.sampledOut(level, msg, 0) {
 		return
 	}
 	var pc uintptr
@@ -105,7 +105,7 @@ func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level 
 		runtime.Callers(skip+2, pcs[:]) // skip runtime.Callers and log
 		pc = pcs[0]
 	}
-	w.emit(ctx, sc, wait, t, level, msg, pc, nil, attrs)
+	w.emit(ctx, sc, wait, now(), level, msg, pc, nil, attrs)
 }
 
 // handle is log for a record that came through slog.Handler.Handle, which
@@ -115,9 +115,9 @@ func (w *worker) handle(ctx context.Context, sc *scope, wait bool, call *slog.Re
 		return
 	}
 	if w.ctl.sampler != nil {
-		t := call.Time
-		if t.IsZero() {
-			t = now()
+		var t int64 // the coarse clock
+		if !call.Time.IsZero() {
+			t = call.Time.UnixNano()
 		}
 		if w.sampledOut(call.Level, call.Message, t) {
 			return
