@@ -176,7 +176,7 @@ func TestSamplingFacadeWithFakeClock(t *testing.T) {
 		l.Info("m", slog.Int("i", i))
 	}
 	fake.Add(int64(time.Minute))
-	s.advance() // what the sampler's goroutine does every Tick/64
+	s.advance()              // what the sampler's goroutine does every Tick/64
 	for i := 6; i < 9; i++ { // kept: 1, 3 of the new tick
 		l.Info("m", slog.Int("i", i))
 	}
