@@ -136,10 +136,11 @@ func (l *AsyncLogger) With(attrs ...slog.Attr) *AsyncLogger { return &AsyncLogge
 // WithGroup returns a logger whose later attrs nest in group name.
 func (l *AsyncLogger) WithGroup(name string) *AsyncLogger { return &AsyncLogger{l.withGroup(name)} }
 
-// Named returns a logger named name, joined to l's name with a '.' (an
-// empty name returns l's copy): its records carry "logger":"<name>" right
-// after msg, and its level is the one Config.Levels or SetLevels gives the
-// longest prefix of its name.
+// Named returns a logger named name, joined to l's name with a '.'
+// (Named("") changes nothing): its records carry "logger":"<full name>"
+// right after msg, and it logs at the level that Config.Levels or
+// SetLevels gives the longest prefix of its full name. Like With, it is
+// meant to be called once, not per record.
 func (l *AsyncLogger) Named(name string) *AsyncLogger { return &AsyncLogger{l.named(name)} }
 
 // AsSync returns the synchronous face of the same pipeline: same worker,
@@ -169,10 +170,11 @@ func (l *SyncLogger) With(attrs ...slog.Attr) *SyncLogger { return &SyncLogger{l
 // WithGroup returns a logger whose later attrs nest in group name.
 func (l *SyncLogger) WithGroup(name string) *SyncLogger { return &SyncLogger{l.withGroup(name)} }
 
-// Named returns a logger named name, joined to l's name with a '.' (an
-// empty name returns l's copy): its records carry "logger":"<name>" right
-// after msg, and its level is the one Config.Levels or SetLevels gives the
-// longest prefix of its name.
+// Named returns a logger named name, joined to l's name with a '.'
+// (Named("") changes nothing): its records carry "logger":"<full name>"
+// right after msg, and it logs at the level that Config.Levels or
+// SetLevels gives the longest prefix of its full name. Like With, it is
+// meant to be called once, not per record.
 func (l *SyncLogger) Named(name string) *SyncLogger { return &SyncLogger{l.named(name)} }
 
 // AsAsync returns the asynchronous face of the same pipeline: same worker,

@@ -84,11 +84,6 @@ func newIdleWorker(set settings) *worker {
 	return w
 }
 
-// enabled reports whether level passes the configured minimum.
-func (w *worker) enabled(level slog.Level) bool {
-	return w.enabledIn(rootScope, level)
-}
-
 // log captures a facade call and queues it; with wait, it returns once
 // the record is accounted for (or ctx ends). skip counts the frames
 // between the user's call and log, for the source PC.
