@@ -237,3 +237,16 @@ func TestSetLevelsRaceStress(t *testing.T) {
 	}
 	closeLogger(t, l)
 }
+
+func TestNamedTruncatedRecordKeepsLogger(t *testing.T) {
+	sink := &memSink{}
+	l, err := NewSync(Config{Sinks: []Sink{sink}, MaxRecordBytes: 200})
+	require.NoError(t, err)
+	l.Named("db").Info(strings.Repeat("m", 300), slog.String("big", strings.Repeat("x", 500)))
+	st := closeLogger(t, l)
+	require.Equal(t, uint64(1), st.Truncated)
+	m := sink.lines(t)[0]
+	require.Equal(t, "db", m["logger"])
+	require.Equal(t, true, m["truncated"])
+	require.LessOrEqual(t, len(sink.String()), 200)
+}

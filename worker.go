@@ -367,7 +367,9 @@ func (w *worker) processBatch() int {
 	if w.done.Load() == start { // else a timed-out Close counted them as dropped
 		ok := w.batch.Len() == 0 || w.writeBatch()
 		if w.done.CompareAndSwap(start, end) {
-			w.batches.Add(1)
+			if w.batch.Len() > 0 {
+				w.batches.Add(1)
+			}
 			w.ctl.deduped.Add(dups)
 			if ok {
 				w.written.Add(uint64(n) - dups)
