@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync/atomic"
+	"time"
 )
 
 // control is the run-time control of a pipeline: levels, sampling and
@@ -99,4 +100,26 @@ func (c *core) SetLevels(spec string) error {
 func (c core) named(name string) core {
 	c.scope = c.scope.named(name)
 	return c
+}
+
+// dedupeSummaries returns the "fapilog: repeated" records due now: those
+// of the dedupe windows that have closed, or of all of them if all is set
+// (at Close, before the sinks close). It runs under the worker's lock;
+// nil when dedupe is off or nothing is due. The caller writes each as a
+// record of its own (see summary), not through dedupe.
+func (w *worker) dedupeSummaries(all bool) []summary {
+	if w.ctl.dedupe == nil {
+		return nil
+	}
+	return w.ctl.dedupe.summaries(now(), all)
+}
+
+// nextDedupe returns when the oldest open dedupe window closes, for a
+// timer that writes its summary even if no record arrives; ok is false if
+// none is open.
+func (w *worker) nextDedupe() (t time.Time, ok bool) {
+	if w.ctl.dedupe == nil {
+		return time.Time{}, false
+	}
+	return w.ctl.dedupe.next()
 }

@@ -109,6 +109,19 @@ func TestDedupeThroughThePipeline(t *testing.T) {
 	log(0, "other")
 	log(2*time.Minute, "retrying", slog.String("host", "a"))
 	l.Named("x").Warn("other") // another logger: another record
+	require.NoError(t, l.Flush(context.Background()))
+	// What the lead's synthetic-record mechanism writes: windows ended
+	// long ago (the records' times are in 2023).
+	sums := l.w.dedupeSummaries(false)
+	require.Len(t, sums, 1)
+	require.Equal(t, slog.LevelWarn, sums[0].level)
+	require.Equal(t, []slog.Attr{
+		slog.String("repeated_msg", "retrying"), slog.Int("count", 4),
+		slog.Time("first", t0.Add(time.Second)), slog.Time("last", t0.Add(4*time.Second)),
+	}, sums[0].attrs)
+	_, open := l.w.nextDedupe()
+	require.True(t, open, "the last windows are still open")
+	require.Empty(t, l.w.dedupeSummaries(true), "they had no repeats")
 	st := closeLogger(t, l)
 	require.Equal(t, []string{"retrying", "retrying", "other", "retrying", "other"}, loggedMsgs(t, sink))
 	require.Equal(t, uint64(9), st.Submitted)
