@@ -195,7 +195,11 @@ func (l *levels) set(spec *levelSpec) {
 		root = int64(lv)
 	}
 	l.root.Store(root)
-	l.gen.Add(1)
+	// gen never returns to 0, the mark of a cache never resolved. A cache
+	// left untouched for exactly 2^32 SetLevels would pass for fresh.
+	if l.gen.Add(1) == 0 {
+		l.gen.Add(1)
+	}
 }
 
 // enabledSlow reports whether a logger logs at level when the inlined
