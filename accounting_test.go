@@ -79,6 +79,11 @@ var policies = []policy{
 	{"Block", Config{Backpressure: Block, BlockTimeout: -1}, func(slog.Level) bool { return true }},
 	{"Protected", Config{ProtectedLevel: slog.LevelWarn, BlockTimeout: -1},
 		func(l slog.Level) bool { return l >= slog.LevelWarn }},
+	// Sampling drops most of the runner's one message below Error (the
+	// protected level); dedupe finds no repeats (every record has its own
+	// g and i) but runs on every record.
+	{"Sampled", Config{Sampling: &Sampling{Tick: time.Hour, First: 100, Thereafter: 7}, DedupeWindow: time.Minute, BlockTimeout: -1},
+		func(l slog.Level) bool { return l >= slog.LevelError }},
 }
 
 // loadLevels are drawn at random; Debug is below the runner's minimum
@@ -165,7 +170,7 @@ func (t *tally) requireConsistent(tb testing.TB, st Stats) {
 	fast := st.Sinks[0]
 	require.Equal(tb, fast.Written, t.total, "the fast sink saw exactly what it wrote")
 	require.Zero(tb, fast.Dropped+fast.Failed, "the fast sink lost nothing to the slow and failing ones")
-	require.Equal(tb, st.Submitted-st.Rejected, fast.Routed, "the fast sink got every record that reached the worker")
+	require.Equal(tb, st.Submitted-st.Rejected-st.Sampled-st.Deduped, fast.Routed, "the fast sink got every record that reached the worker")
 	require.LessOrEqual(tb, st.Written+st.Failed, t.total, "every record Written or Failed reached the fast sink")
 }
 
@@ -196,7 +201,7 @@ type loadResult struct {
 // one that tallies every record, one that sleeps per batch and has a
 // small buffer, one that fails every 7th batch), closes the pipeline and
 // checks that every record is accounted for exactly: Submitted ==
-// Written + Dropped + Failed, and per sink Routed == Written + Failed +
+// Written + Dropped + Failed + Sampled + Deduped, and per sink Routed == Written + Failed +
 // Dropped; Submitted is the number of calls at an enabled level; the fast
 // sink saw every record that reached the worker, whatever the other
 // sinks did, each exactly once and in order per goroutine; every record
@@ -266,6 +271,12 @@ func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResu
 		require.Zero(t, st.Rejected, "Block without a timeout drops nothing at the queue")
 		require.Equal(t, st.Sinks[1].Dropped, st.Dropped, "only the slow sink, which asked to, drops")
 	}
+	if pol.cfg.Sampling != nil {
+		require.NotZero(t, st.Sampled, "the sampler sampled out some records")
+	} else {
+		require.Zero(t, st.Sampled)
+	}
+	requireBalanced(t, st)
 	return loadResult{Stats: st, Calls: uint64(goroutines * n), Found: seen.total}
 }
 
@@ -278,10 +289,10 @@ func TestAccounting(t *testing.T) {
 			t.Run(f.name+"/"+pol.name, func(t *testing.T) {
 				res := runAccounting(t, f, pol, goroutines, n)
 				st := res.Stats
-				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed)
+				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed+st.Sampled+st.Deduped)
 				// One line per run, for summing the long run's figures.
-				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d (shed %d, by the slow sink %d) failed=%d lost=%d",
-					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Shed, st.Sinks[1].Dropped, st.Failed, lost)
+				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d (shed %d, by the slow sink %d) failed=%d sampled=%d deduped=%d lost=%d",
+					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Shed, st.Sinks[1].Dropped, st.Failed, st.Sampled, st.Deduped, lost)
 			})
 		}
 	}

@@ -46,7 +46,7 @@ type logWriter struct{ c core }
 // written. It always succeeds: failures are counted in Stats.
 func (lw *logWriter) Write(p []byte) (int, error) {
 	w := lw.c.w
-	if !w.enabled(slog.LevelInfo) {
+	if !w.enabledIn(lw.c.scope, slog.LevelInfo) {
 		return len(p), nil
 	}
 	var pc uintptr

@@ -144,6 +144,25 @@ type Config struct {
 	// ShedAt is the queue fill fraction, in (0, 1], above which records
 	// below ShedBelow are shed; 0 means 0.8, negative turns shedding off.
 	ShedAt float64
+	// Levels sets levels by logger name (see Named), as
+	// "info,http=debug,db.pool=warn": a logger takes the level of the
+	// longest prefix of its name, on '.' boundaries, that the spec names;
+	// the bare level, if given, is the default and replaces Level.
+	// Entries are comma-separated; names and levels are case-insensitive;
+	// levels are log/slog's names with an optional offset ("debug-4",
+	// "ERROR+2"). The environment variable FAPILOG_LEVEL, when set,
+	// replaces Levels; SetLevels replaces both at run time. "" means
+	// Level for every logger.
+	Levels string
+	// Sampling, if set, samples out repeated records on the caller and
+	// counts them in Stats.Sampled; nil means off. See Sampling.
+	Sampling *Sampling
+	// DedupeWindow, if positive, suppresses a record whose level, message
+	// and attrs (everything but its time) repeat one written less than
+	// DedupeWindow ago, and counts it in Stats.Deduped; when the window
+	// closes, a record RepeatedMsg says how many were suppressed. 0 means
+	// off.
+	DedupeWindow time.Duration
 }
 
 // settings is a validated Config with its defaults filled in.
@@ -165,6 +184,9 @@ type settings struct {
 	exitTimeout  time.Duration // < 0: no limit
 	syncLevel    threshold
 	shed         shedPolicy
+	levels       *levelSpec
+	sampler      *sampler // nil: off
+	dedupeWindow time.Duration
 }
 
 // configError names the Config field that is wrong.
@@ -243,6 +265,17 @@ func (c Config) settings() (s settings, err error) {
 	s.syncLevel = newThreshold(c.SyncLevel, LevelFatal)
 	if s.shed, err = c.shedPolicy(s.protected); err != nil {
 		return s, err
+	}
+	if s.levels, err = parseLevels(c.Levels); err != nil {
+		return s, configError("Levels", "%v", err)
+	}
+	if c.Sampling != nil {
+		if s.sampler, err = newSampler(c.Sampling); err != nil {
+			return s, err
+		}
+	}
+	if s.dedupeWindow = c.DedupeWindow; s.dedupeWindow < 0 {
+		return s, configError("DedupeWindow", "%v is negative", s.dedupeWindow)
 	}
 	if s.blockTimeout == 0 {
 		s.blockTimeout = DefaultBlockTimeout

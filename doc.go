@@ -55,7 +55,8 @@
 //     (TestAsyncNeverBlocksOnHungSink, TestSyncCallReturnsWhenContextEnds).
 //   - Every record that passes the level check is counted once and for
 //     all: once the logger is closed, Submitted == Written + Dropped +
-//     Failed in [Stats], exactly (TestAccounting, TestBlockLosesNothing).
+//     Failed + Sampled + Deduped in [Stats], exactly (TestAccounting,
+//     TestBlockLosesNothing).
 //   - Close writes everything queued, then flushes and closes each sink
 //     once: a program that logs, closes and exits has every record in its
 //     output (TestExitAfterCloseKeepsEveryRecord). If Close's context ends

@@ -196,7 +196,7 @@ func ExampleStats() {
 
 	st := logger.Stats()
 	fmt.Printf("submitted=%d written=%d dropped=%d failed=%d\n", st.Submitted, st.Written, st.Dropped, st.Failed)
-	fmt.Println(st.Submitted == st.Written+st.Dropped+st.Failed)
+	fmt.Println(st.Submitted == st.Written+st.Dropped+st.Failed+st.Sampled+st.Deduped)
 	// Output:
 	// submitted=3 written=1 dropped=1 failed=1
 	// true

@@ -34,7 +34,7 @@ func (c *core) fatal(ctx context.Context, msg string, attrs []slog.Attr) {
 	}
 	ctx, cancel := withTimeout(context.WithoutCancel(ctx), c.w.set.exitTimeout)
 	defer cancel()
-	if c.w.enabled(LevelFatal) {
+	if c.w.enabledIn(c.scope, LevelFatal) {
 		var pc uintptr
 		if c.w.set.addSource {
 			var pcs [1]uintptr

@@ -483,5 +483,6 @@ type sharedBatch struct {
 	start, end uint64  // the queue positions of its records
 	refs       int     // holders: the worker while it pushes, and each lane that took it
 	status     []uint8 // per record: statusDropped, statusFailed bits
+	deduped    uint64  // records of start..end left out as repeats (Config.DedupeWindow)
 	pinned     bool    // a hung sink may still read it: never reuse
 }

@@ -271,6 +271,7 @@ func appendLevel(b []byte, level slog.Level) []byte {
 func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []slog.Attr) []byte {
 	b = r.appendHeadNoMsg(b)
 	b, r.msg = e.text(b, r.msg)
+	b = append(b, r.scope.logger...)
 	b = append(b, enrichment...)
 	e.base = 0
 	b, _ = e.appendAttrs(b, extra, true)
@@ -281,8 +282,8 @@ func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []sl
 
 // appendTruncated appends the line written in place of r when r encodes
 // to size bytes, more than limit: r's head with as much of its msg as
-// keeps the line within limit (the whole head if limit is smaller), and
-// "truncated":true,"original_bytes":size.
+// keeps the line within limit (the whole head if limit is smaller), its
+// logger's name, and "truncated":true,"original_bytes":size.
 func (r *record) appendTruncated(b []byte, size, limit int) []byte {
 	start := len(b)
 	b = r.appendTruncatedLine(b, "", size)
@@ -320,6 +321,7 @@ func (r *record) appendTruncated(b []byte, size, limit int) []byte {
 // appendTruncatedLine appends the truncated form of r with msg.
 func (r *record) appendTruncatedLine(b []byte, msg string, size int) []byte {
 	b = r.appendHead(b, msg)
+	b = append(b, r.scope.logger...)
 	b = append(b, `,"truncated":true,"original_bytes":`...)
 	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, '}', '\n')

@@ -3,6 +3,7 @@ package fapilog
 import (
 	"log/slog"
 	"slices"
+	"strings"
 )
 
 // scope is the context a logger accumulates with With and WithGroup. It is
@@ -17,6 +18,11 @@ type scope struct {
 	pre    []byte
 	groups []string
 	open   int
+	// Set by Named: the full name, its field encoded once
+	// (`,"logger":"a.b"`, written right after msg) and its level cache.
+	name   string
+	logger []byte
+	lvl    *nameLevel
 }
 
 // rootScope is the scope of a logger with no context.
@@ -30,7 +36,9 @@ func (s *scope) withAttrs(attrs []slog.Attr) *scope {
 	if pre, _ = appendAttrs(pre, attrs, s.open == len(s.groups)); len(pre) == n {
 		return s
 	}
-	return &scope{pre: pre, groups: s.groups, open: len(s.groups)}
+	c := *s
+	c.pre, c.open = pre, len(s.groups)
+	return &c
 }
 
 // withGroup returns a child scope whose later attrs nest in group name.
@@ -39,7 +47,25 @@ func (s *scope) withGroup(name string) *scope {
 	if name == "" {
 		return s
 	}
-	return &scope{pre: s.pre, groups: append(slices.Clip(s.groups), name), open: s.open}
+	c := *s
+	c.groups = append(slices.Clip(s.groups), name)
+	return &c
+}
+
+// named returns a child scope of the logger name, joined to s's name with
+// a '.'. Its logger field replaces s's. An empty name returns s.
+func (s *scope) named(name string) *scope {
+	if name == "" {
+		return s
+	}
+	if s.name != "" {
+		name = s.name + "." + name
+	}
+	c := *s
+	c.name = name
+	c.logger = appendString([]byte(`,"logger":`), name)
+	c.lvl = &nameLevel{name: strings.ToLower(name)}
+	return &c
 }
 
 // openPending appends the opening of every named but unopened group. Only

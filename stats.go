@@ -4,7 +4,8 @@ import "time"
 
 // Stats is a snapshot of a logger's counters. Every record that passed the
 // level check is Submitted and, once the logger is closed, exactly one of
-// Written, Dropped or Failed: Submitted == Written + Dropped + Failed.
+// Written, Dropped, Failed, Sampled or Deduped:
+// Submitted == Written + Dropped + Failed + Sampled + Deduped.
 // With several sinks a record has one outcome here, the worst any sink
 // it was routed to gave it (Dropped, then Failed, then Written); Sinks
 // tells each sink's own.
@@ -29,6 +30,10 @@ type Stats struct {
 	// failed or panicked on. The fallback took them (Fallback) or failed
 	// too (FallbackFailed).
 	Failed uint64
+	// Sampled counts records Config.Sampling dropped on the caller.
+	Sampled uint64
+	// Deduped counts records Config.DedupeWindow suppressed as repeats.
+	Deduped uint64
 	// Fallback counts records Config.Fallback wrote for a failing sink,
 	// once per sink that failed on them; FallbackFailed those it failed
 	// on. Neither is part of the sum above.
@@ -99,7 +104,7 @@ func (w *worker) stats() Stats {
 	}
 	return Stats{
 		Sinks:          sinks,
-		Submitted:      w.q.claimed() + rejected,
+		Submitted:      w.q.claimed() + rejected + w.ctl.sampled.Load(),
 		Written:        w.written.Load(),
 		Dropped:        rejected + w.abandoned.Load() + w.sinkDropped.Load(),
 		Rejected:       rejected,
@@ -116,5 +121,8 @@ func (w *worker) stats() Stats {
 		EnricherErrors:   w.stages.enricherErrors.Load(),
 		RedactorErrors:   w.stages.redactorErrors.Load(),
 		RedactionLimited: w.stages.redactionLimited.Load(),
+
+		Sampled: w.ctl.sampled.Load(),
+		Deduped: w.ctl.deduped.Load(),
 	}
 }

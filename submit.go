@@ -11,7 +11,10 @@ import (
 // the record is accounted for (or ctx ends). skip counts the frames
 // between the user's call and log, for the source PC.
 func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level slog.Level, msg string, attrs []slog.Attr) {
-	if !w.enabled(level) {
+	if !w.enabledIn(sc, level) {
+		return
+	}
+	if w.ctl.sampler != nil && w.sampledOut(level, msg, 0) {
 		return
 	}
 	var pc uintptr
@@ -26,8 +29,17 @@ func (w *worker) log(ctx context.Context, sc *scope, wait bool, skip int, level 
 // handle is log for a record that came through slog.Handler.Handle, which
 // supplies the time (zero: none) and the PC (used only with AddSource).
 func (w *worker) handle(ctx context.Context, sc *scope, wait bool, call *slog.Record) {
-	if !w.enabled(call.Level) {
+	if !w.enabledIn(sc, call.Level) {
 		return
+	}
+	if w.ctl.sampler != nil {
+		var t int64 // the coarse clock
+		if !call.Time.IsZero() {
+			t = call.Time.UnixNano()
+		}
+		if w.sampledOut(call.Level, call.Message, t) {
+			return
+		}
 	}
 	pc := call.PC
 	if !w.set.addSource {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime"
 	"strconv"
 	"sync"
@@ -28,6 +27,7 @@ type worker struct {
 	diag   *diagnostics
 	stages *stages
 	lanes  []*lane
+	ctl    control // levels, sampling, dedupe
 
 	// lock is a 1-buffered channel so that waiting for it can honor a
 	// context.
@@ -78,6 +78,7 @@ func newWorker(cfg Config) (*worker, error) {
 		go ln.run()
 	}
 	go w.run()
+	w.ctl.start(w.stop)
 	return w, nil
 }
 
@@ -97,13 +98,10 @@ func newIdleWorker(set settings) *worker {
 	for _, sc := range set.sinks {
 		w.lanes = append(w.lanes, newLane(w, sc))
 	}
+	w.ctl.init(set)
 	return w
 }
 
-// enabled reports whether level passes the configured minimum.
-func (w *worker) enabled(level slog.Level) bool {
-	return level >= w.set.level.Level()
-}
 
 // waitDone returns true once every position below target is accounted
 // for, doing the work itself where it can: encoding when the lock is
@@ -238,12 +236,17 @@ func (w *worker) processBatch(wake bool) int {
 			b.buf = r.appendTruncated(b.buf[:pos], size, w.set.maxRecord)
 			w.truncated.Add(1)
 		}
-		b.commit(r.time, r.level)
+		if w.ctl.dedupe != nil && w.deduped(r, b.buf[pos:]) {
+			b.buf = b.buf[:pos]
+			sb.deduped++
+		} else {
+			b.commit(r.time, r.level)
+		}
 		r.done(size)
 	}
 	w.q.release(n)
 	sb.start, sb.end = start, start+uint64(n)
-	sb.status = append(sb.status[:0], make([]uint8, n)...)
+	sb.status = append(sb.status[:0], make([]uint8, b.Len())...)
 	sb.refs = 1 // the worker's, until every lane has taken it
 	w.imu.Lock()
 	w.inflight = append(w.inflight, sb)
@@ -313,10 +316,12 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 		// The CAS fails if a timed-out Close counted them as dropped.
 		if w.done.CompareAndSwap(done.start, done.end) {
 			w.tally(done.status)
+			w.ctl.deduped.Add(done.deduped)
 			moved = true
 		}
 		if !done.pinned {
 			done.Reset()
+			done.deduped = 0
 			w.spare = append(w.spare, done)
 		}
 	}
@@ -337,7 +342,9 @@ func (w *worker) tally(status []uint8) {
 			failed++
 		}
 	}
-	w.batches.Add(1)
+	if len(status) > 0 {
+		w.batches.Add(1)
+	}
 	w.written.Add(uint64(len(status)) - dropped - failed)
 	if failed > 0 {
 		w.failed.Add(failed)
