@@ -44,16 +44,25 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 		maxDepth:  maxDepth,
 		maxKeys:   maxKeys,
 	}
+	// The built-in scanners of every redactor join one scanSet, run
+	// first; the others run after it, in Config order.
+	var kinds uint16
+	cardInts := false
 	for _, r := range rs {
 		switch r := r.(type) {
 		case *fieldRedactor:
 			rd.fields.merge(r)
+		case *presetRedactor:
+			rd.fields.words |= r.words
+			kinds |= r.scan.kinds
+			cardInts = cardInts || r.scan.cardInts
 		case urlRedactor:
-			rd.byString = append(rd.byString, stringStep{next: nextURLUserinfo})
+			kinds |= scanURL
 		case *patternRedactor:
 			for _, p := range r.patterns {
-				if p.next != nil {
-					rd.byString = append(rd.byString, stringStep{next: p.next})
+				if p.kind != 0 {
+					kinds |= p.kind
+					cardInts = cardInts || p.kind == scanCard
 				} else {
 					rd.byString = append(rd.byString, stringStep{r: &patternRedactor{patterns: []Pattern{p}}})
 				}
@@ -63,14 +72,19 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 			rd.byString = append(rd.byString, stringStep{r: r})
 		}
 	}
+	if kinds != 0 || cardInts {
+		set := newScanSet(kinds, rd.fields.words, cardInts)
+		rd.byString = append([]stringStep{{next: set.next, scan: set}}, rd.byString...)
+	}
 	rd.wholePath = len(rd.fields.paths) > 0 || len(rd.byField) > 0
 	return rd
 }
 
-// stringStep is one test of every string: a built-in scanner, called
+// stringStep is one test of every string: the built-in scanners, called
 // directly, or a Redactor.
 type stringStep struct {
 	next func(s string, from int) (int, int) // see maskSpans
+	scan *scanSet                            // the scanners next runs, for an encoder that tests trigger bytes itself
 	r    Redactor
 }
 
