@@ -154,12 +154,15 @@ func (c *scanSet) nextKV(s string, from int) (int, int) {
 		if sep != '=' && sep != ':' {
 			continue
 		}
-		key, ok := keyBefore(s, i)
+		key, ks, ok := keyBefore(s, i)
 		if !ok || (sep == ':' && strings.HasPrefix(s[i+1:], "//")) || (sep == '=' && i+1 < len(s) && s[i+1] == '=') {
 			continue
 		}
 		if !sensitiveKey(key, c.classes) {
 			continue
+		}
+		if sep == ':' && strings.HasSuffix(s[:ks], "//") {
+			continue // URL user information: nextURLUserinfo's
 		}
 		v := i + 1
 		for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
@@ -174,8 +177,9 @@ func (c *scanSet) nextKV(s string, from int) (int, int) {
 }
 
 // keyBefore returns the key that ends just before s[sep] (after optional
-// spaces, and inside optional quotes), and whether there is one.
-func keyBefore(s string, sep int) (string, bool) {
+// spaces, and inside optional quotes), its index, and whether there is
+// one.
+func keyBefore(s string, sep int) (string, int, bool) {
 	j := sep
 	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') && sep-j < 8 {
 		j--
@@ -189,14 +193,14 @@ func keyBefore(s string, sep int) (string, bool) {
 			j--
 		}
 		if j == 0 || s[j-1] != q {
-			return "", false
+			return "", 0, false
 		}
 	} else {
 		for j > 0 && isKeyByte(s[j-1]) {
 			j--
 		}
 	}
-	return s[j:end], j < end
+	return s[j:end], j, j < end
 }
 
 // valueSpan returns the span of the value starting at s[v]: inside its
