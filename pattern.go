@@ -281,11 +281,13 @@ func nextJWT(s string, from int) (int, int) {
 		}
 		end := base64URLRun(s, start)
 		if end >= len(s) || s[end] != '.' {
+			from = end // any "eyJ" later in this run ends here too
 			continue
 		}
 		payload := end + 1
 		end = base64URLRun(s, payload)
 		if end == payload || end >= len(s) || s[end] != '.' {
+			from = payload
 			continue
 		}
 		return start, base64URLRun(s, end+1)

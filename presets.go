@@ -72,5 +72,5 @@ func (p *presetRedactor) MaskField(path []string) bool {
 
 // MaskString masks what p's scanners find in s.
 func (p *presetRedactor) MaskString(s, mask string) (string, bool) {
-	return maskSpans(s, mask, p.scan.next)
+	return p.scan.MaskString(s, mask)
 }

@@ -74,7 +74,7 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 	}
 	if kinds != 0 || cardInts {
 		set := newScanSet(kinds, rd.fields.words, cardInts)
-		rd.byString = append([]stringStep{{next: set.next, scan: set}}, rd.byString...)
+		rd.byString = append([]stringStep{{r: set, scan: set}}, rd.byString...)
 	}
 	rd.wholePath = len(rd.fields.paths) > 0 || len(rd.byField) > 0
 	return rd
@@ -84,7 +84,7 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 // directly, or a Redactor.
 type stringStep struct {
 	next func(s string, from int) (int, int) // see maskSpans
-	scan *scanSet                            // the scanners next runs, for an encoder that tests trigger bytes itself
+	scan *scanSet                            // the built-in scanners (r is scan), for an encoder that tests trigger bytes itself
 	r    Redactor
 }
 

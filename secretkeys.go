@@ -270,15 +270,28 @@ func wordBoundary(key string, i int, k uint8) bool {
 	}
 }
 
+// stemsByLast holds credentialStems by their last byte, and
+// prefixesByFirst credentialPrefixes by their first: a word is compared
+// with the few stems that end (or begin) as it does.
+var stemsByLast, prefixesByFirst = func() (last, first [256][]string) {
+	for _, s := range credentialStems {
+		last[s[len(s)-1]] = append(last[s[len(s)-1]], s)
+	}
+	for _, s := range credentialPrefixes {
+		first[s[0]] = append(first[s[0]], s)
+	}
+	return
+}()
+
 // credentialWord reports whether word, which no separator or case change
 // splits, begins or ends with a credential stem.
 func credentialWord(word string) bool {
-	for _, stem := range credentialStems {
+	for _, stem := range stemsByLast[lowerASCII(word[len(word)-1])] {
 		if len(word) > len(stem) && lowerEqual(stem, word[len(word)-len(stem):]) {
 			return true
 		}
 	}
-	for _, stem := range credentialPrefixes {
+	for _, stem := range prefixesByFirst[lowerASCII(word[0])] {
 		if len(word) > len(stem) && lowerEqual(stem, word[:len(stem)]) {
 			return true
 		}

@@ -96,39 +96,103 @@ var builtinScanners = [numScanners]func(s string, from int) (int, int){
 	nextCard, nextTrack, nextEmail, nextPhone, nextSSN, nextIBAN, nextIP,
 }
 
+// MaskString masks what c's scanners find in s. A string without a
+// trigger byte costs one pass and no allocation.
+func (c *scanSet) MaskString(s, mask string) (string, bool) {
+	return c.maskSeen(s, mask, triggersOf(s))
+}
+
+// MaskField returns false: scanners look at strings.
+func (c *scanSet) MaskField([]string) bool { return false }
+
+// maskSeen is MaskString for a caller that has ORed secretTrigger over
+// s's bytes into seen (as it escaped them): only the scanners seen
+// triggers run.
+func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
+	if seen&c.kinds == 0 {
+		return s, false
+	}
+	var k scanCursor
+	k.init(c, s, seen)
+	start, end := k.span(0)
+	if start < 0 {
+		return s, false
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for start >= 0 {
+		b.WriteString(s[last:start])
+		b.WriteString(mask)
+		last = end
+		start, end = k.span(end)
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
 // next returns the first span any of c's scanners finds in s at or after
-// from, or -1, -1. A string without a trigger byte costs one pass.
+// from, or -1, -1 (the shape of maskSpans's next). Each call reads the
+// rest of s again: MaskString reads it once.
 func (c *scanSet) next(s string, from int) (int, int) {
 	return c.nextSeen(s, from, triggersOf(s[from:]))
 }
 
-// nextSeen is next for a caller that has ORed secretTrigger over s's
-// bytes into seen: only the scanners seen triggers run. Spans that
-// overlap are joined, so that no scanner's span is cut short by
-// another's.
+// nextSeen is next with the triggers seen in s (see maskSeen).
 func (c *scanSet) nextSeen(s string, from int, seen uint16) (int, int) {
-	if seen&c.kinds == 0 {
+	var k scanCursor
+	k.init(c, s, seen)
+	return k.span(from)
+}
+
+// scanCursor walks one string with a scanSet, keeping each scanner's
+// next span, so that each scanner reads the string about once however
+// many secrets it holds.
+type scanCursor struct {
+	set   *scanSet
+	s     string
+	seen  uint16
+	known uint16                          // bit i: spans[i] was looked for
+	spans [numScanners]struct{ a, b int } // by step: the next span; a == -1: none left
+}
+
+func (k *scanCursor) init(c *scanSet, s string, seen uint16) {
+	k.set, k.s, k.seen = c, s, seen&c.kinds
+}
+
+// span returns the first span at or after from, or -1, -1. Spans that
+// overlap are joined, so that no scanner's span is cut short by
+// another's. Successive calls must pass the end of the previous span.
+func (k *scanCursor) span(from int) (int, int) {
+	if k.seen == 0 {
 		return -1, -1
 	}
 	start, end := -1, -1
-	for _, st := range c.steps {
-		if seen&st.kind == 0 {
+	for i, st := range k.set.steps {
+		sp := &k.spans[i]
+		if k.seen&st.kind == 0 {
 			continue
 		}
-		if a, b := st.next(s, from); a >= 0 && (start < 0 || a < start || (a == start && b > end)) {
-			start, end = a, b
+		if k.known&(1<<i) == 0 || sp.a >= 0 && sp.a < from {
+			k.known |= 1 << i
+			sp.a, sp.b = st.next(k.s, from)
+		}
+		if sp.a >= 0 && (start < 0 || sp.a < start) {
+			start, end = sp.a, sp.b
 		}
 	}
 	for grown := start >= 0; grown; {
 		grown = false
-		for _, st := range c.steps {
-			if seen&st.kind == 0 {
+		for i, st := range k.set.steps {
+			if k.known&(1<<i) == 0 {
 				continue
 			}
-			// Each span starts at or after from and is not empty, so b
-			// grows and the loop ends.
-			for a, b := st.next(s, start); a >= 0 && a < end; a, b = st.next(s, b) {
-				end, grown = max(end, b), grown || b > end
+			// Each span starts at or after the one before and is not
+			// empty, so the loop ends.
+			for sp := &k.spans[i]; sp.a >= 0 && sp.a < end; sp.a, sp.b = st.next(k.s, sp.b) {
+				if sp.b > end {
+					end, grown = sp.b, true
+				}
 			}
 		}
 	}
@@ -359,7 +423,7 @@ func nextPEMKey(s string, from int) (int, int) {
 		if !strings.Contains(s[max(0, i-40):i], "-----BEGIN ") {
 			continue
 		}
-		h := strings.Index(s[from:], "-----")
+		h := strings.Index(s[from:min(len(s), from+40)], "-----")
 		if h < 0 || strings.ContainsAny(s[from:from+h], "\n\r") {
 			continue
 		}
@@ -426,7 +490,7 @@ func nextTrack(s string, from int) (int, int) {
 				continue
 			}
 			start = p - 1
-			name := strings.IndexByte(s[end:], '^')
+			name := strings.IndexByte(s[end:min(len(s), end+80)], '^') // track 1 is 79 characters at most
 			if name < 0 {
 				continue
 			}
@@ -467,6 +531,9 @@ func nextPhone(s string, from int) (int, int) {
 			continue
 		}
 		end, digits, groups, first, second, dots, seps := phoneRun(s, i)
+		if end <= i {
+			continue
+		}
 		if end < len(s) && (isAlnum(s[end]) || s[end] == '@') {
 			i = end
 			continue
@@ -546,7 +613,7 @@ func nextIBAN(s string, from int) (int, int) {
 		}
 		// Read groups; on a failed check, drop the last group and retry.
 		end, lastGroup := i+2, -1
-		for j := end; j < len(s); {
+		for j := end; j < len(s) && j < start+42; { // 34 characters and spaces at most
 			if s[j] == ' ' && j+1 < len(s) && isIBANChar(s[j+1]) {
 				lastGroup = j
 				j++
@@ -665,7 +732,7 @@ func ipv6At(s string, i int) int {
 			}
 			n++
 		}
-		if n == 0 || n > 4 {
+		if n == 0 || n > 4 || groups == 8 {
 			break
 		}
 		j += n
