@@ -303,14 +303,29 @@ func hasScheme(s string) bool {
 	return letter
 }
 
-// endsAuthority reports whether c cannot be in a URL's authority.
-func endsAuthority(c byte) bool {
-	switch c {
-	case '/', '?', '#', ' ', '\t', '\n', '\r', '\f', '\v', '"', '\'', '`', '<', '>', '\\':
-		return true
+// Flags of stopBytes: the bytes that end a value of some kind.
+const (
+	stopAuthority = 1 << iota // a URL's authority
+	stopBare                  // the bare value of a key=value pair
+	stopUserinfo              // the user:password before a MySQL DSN's '@'
+)
+
+// stopBytes classifies bytes for the scanners that read up to a stop.
+var stopBytes = func() (t [256]uint8) {
+	for _, c := range []byte("/?# \t\n\r\f\v\"'`<>\\") {
+		t[c] |= stopAuthority | stopUserinfo
 	}
-	return false
-}
+	for _, c := range []byte(" \t\n\r\"'`,;&)]}<>") {
+		t[c] |= stopBare
+	}
+	for _, c := range []byte("=(,;@") {
+		t[c] |= stopUserinfo
+	}
+	return t
+}()
+
+// endsAuthority reports whether c cannot be in a URL's authority.
+func endsAuthority(c byte) bool { return stopBytes[c]&stopAuthority != 0 }
 
 // maskSpans returns s with each span that next finds replaced by mask.
 // next returns the first span at or after from, or -1, -1; spans must not

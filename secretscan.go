@@ -327,13 +327,8 @@ func skipAuthScheme(s string, v int) int {
 	return v
 }
 
-func endsBareValue(c byte) bool {
-	switch c {
-	case ' ', '\t', '\n', '\r', '"', '\'', '`', ',', ';', '&', ')', ']', '}', '<', '>':
-		return true
-	}
-	return false
-}
+// endsBareValue reports whether c ends the bare value of a key=value pair.
+func endsBareValue(c byte) bool { return stopBytes[c]&stopBare != 0 }
 
 // matchingClose returns the index after the bracket that closes the one
 // at s[v], skipping quoted strings, or len(s) if it is not closed.
@@ -403,9 +398,9 @@ func nextDSNUserinfo(s string, from int) (int, int) {
 	return -1, -1
 }
 
-func endsUserinfo(c byte) bool {
-	return endsAuthority(c) || c == '=' || c == '(' || c == ',' || c == ';' || c == '@'
-}
+// endsUserinfo reports whether c ends, going back from its '@', the
+// user:password of a MySQL DSN.
+func endsUserinfo(c byte) bool { return stopBytes[c]&stopUserinfo != 0 }
 
 // nextPEMKey finds the body of a PEM private key block: after the
 // "-----BEGIN … PRIVATE KEY-----" line, up to "-----END" (or the end of
