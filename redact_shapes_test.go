@@ -126,6 +126,8 @@ func secretShapes() []secretShape {
 		textShape("SMTP", "smtp://mailer:smtp-s3cr3t@smtp.example.com:587", []string{"smtp-s3cr3t"}, "smtp://", "@smtp.example.com:587"),
 		textShape("ClickHouse", "clickhouse://app:ch-s3cr3t@ch:9000/db?dial_timeout=1s", []string{"ch-s3cr3t"}, "clickhouse://", "@ch:9000/db?dial_timeout=1s"),
 		textShape("Elasticsearch", "https://elastic:es-s3cr3t@es.internal:9200", []string{"es-s3cr3t"}, "https://", "@es.internal:9200"),
+		textShape("fmt %v of http.Header", "headers map[Accept:[*/*] Authorization:[Bearer fmt-s3cr3t] X-Request-Id:[42]]", []string{"fmt-s3cr3t"}, "headers map[Accept:[*/*] Authorization:", " X-Request-Id:[42]]"),
+		textShape("fmt %+v of a struct", "config {Host:db User:app Password:fmtv-s3cr3t Port:5432}", []string{"fmtv-s3cr3t"}, "config {Host:db User:app Password:", " Port:5432}"),
 		textShape("nothing secret", `pq: password authentication failed for user "app"`, nil, `pq: password authentication failed for user "app"`),
 		textShape("token count", "used token_count=1234 of max_tokens=4096", nil, "used token_count=1234 of max_tokens=4096"),
 	)
