@@ -105,6 +105,7 @@ func init() {
 		for i := 0; i < len(w); i++ {
 			h = (h ^ uint32(w[i])) * fnvPrime
 		}
+		wordBloom[h>>26] |= 1 << (h & 63)
 		for i := h; ; i++ {
 			e := &wordTable[i%uint32(len(wordTable))]
 			if e.word == "" || e.word == w {
@@ -131,9 +132,16 @@ func init() {
 	}
 }
 
+// wordBloom has a bit set for the hash of every word in wordTable: most
+// words of ordinary keys miss it, and skip the table.
+var wordBloom [64]uint64
+
 // lookupWord returns the entry of the word of hash h spelled by the
 // pieces a then b of a key (b may be empty), ignoring ASCII case, or nil.
 func lookupWord(h uint32, a, b string) *wordEntry {
+	if wordBloom[h>>26]&(1<<(h&63)) == 0 {
+		return nil
+	}
 	n := len(a) + len(b)
 	for i := h; ; i++ {
 		e := &wordTable[i%uint32(len(wordTable))]
@@ -171,6 +179,14 @@ const (
 	kindUpper
 	kindDigit
 )
+
+// lowerByte is lowerASCII as a table.
+var lowerByte = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = lowerASCII(byte(c))
+	}
+	return t
+}()
 
 // keyByteKind classifies each byte: bytes of non-ASCII characters count
 // as lower-case letters, so they stay inside words.
@@ -213,13 +229,16 @@ func sensitiveKey(key string, classes uint8) bool {
 			break
 		}
 		start := i
-		h := uint32(fnvOffset)
-		for ; i < len(key); i++ {
-			k := keyByteKind[key[i]]
-			if k == kindSep || (i > start && wordBoundary(key, i, k)) {
+		h := (fnvOffset ^ uint32(lowerByte[key[i]])) * fnvPrime
+		for prev := keyByteKind[key[i]]; ; prev = keyByteKind[key[i]] {
+			if i++; i >= len(key) {
 				break
 			}
-			h = (h ^ uint32(lowerASCII(key[i]))) * fnvPrime
+			k := keyByteKind[key[i]]
+			if k == kindSep || (k != prev || k == kindUpper) && wordBoundary(key, i, prev, k) {
+				break
+			}
+			h = (h ^ uint32(lowerByte[key[i]])) * fnvPrime
 		}
 		word := key[start:i]
 		words++
@@ -240,7 +259,7 @@ func sensitiveKey(key string, classes uint8) bool {
 			// The pair of the previous word and this one.
 			ph := prevHash
 			for j := start; j < i; j++ {
-				ph = (ph ^ uint32(lowerASCII(key[j]))) * fnvPrime
+				ph = (ph ^ uint32(lowerByte[key[j]])) * fnvPrime
 			}
 			if e := lookupWord(ph, key[prevStart:prevEnd], word); e != nil {
 				cls |= e.pair
@@ -255,9 +274,8 @@ func sensitiveKey(key string, classes uint8) bool {
 }
 
 // wordBoundary reports whether a new word starts at key[i], of kind k,
-// inside a run of letters and digits.
-func wordBoundary(key string, i int, k uint8) bool {
-	prev := keyByteKind[key[i-1]]
+// after a byte of kind prev, inside a run of letters and digits.
+func wordBoundary(key string, i int, prev, k uint8) bool {
 	switch {
 	case (prev == kindDigit) != (k == kindDigit):
 		return true
