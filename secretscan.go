@@ -518,25 +518,34 @@ func nextTrack(s string, from int) (int, int) {
 // alone is an id, not a phone number; an ISO date is not either.
 func nextPhone(s string, from int) (int, int) {
 	for i := from; i < len(s); i++ {
-		c := s[i]
-		if c != '+' && c != '(' && !isDigit(c) {
+		j := indexDigit(s, i)
+		if j < 0 {
+			return -1, -1
+		}
+		start := j
+		if start > i && s[start-1] == '(' {
+			start--
+		}
+		if start > i && s[start-1] == '+' {
+			start--
+		}
+		i = j
+		if start > 0 && (isAlnum(s[start-1]) || strings.IndexByte(".-/:+_", s[start-1]) >= 0) {
+			i += digitsAt(s, j) - 1 // inside a word or a longer number
 			continue
 		}
-		if i > 0 && (isAlnum(s[i-1]) || strings.IndexByte(".-/:+_", s[i-1]) >= 0) {
-			continue
-		}
-		end, digits, groups, first, second, dots, seps := phoneRun(s, i)
-		if end <= i {
+		end, digits, groups, first, second, dots, seps := phoneRun(s, start)
+		if end <= start {
 			continue
 		}
 		if end < len(s) && (isAlnum(s[end]) || s[end] == '@') {
 			i = end
 			continue
 		}
-		ok := digits >= 10 && digits <= 15 && (c == '+' || groups >= 3) &&
+		ok := digits >= 10 && digits <= 15 && (s[start] == '+' || groups >= 3) &&
 			!(first == 4 && second == 2) && (dots == 0 || dots == seps && digits == 10 && groups == 3)
 		if ok {
-			return i, end
+			return start, end
 		}
 		i = max(i, end-1)
 	}
@@ -598,8 +607,11 @@ func phoneRun(s string, i int) (end, digits, groups, first, second, dots, seps i
 // letters or digits, upper case, perhaps in groups of four joined by
 // spaces, passing the ISO 7064 mod 97 check.
 func nextIBAN(s string, from int) (int, int) {
-	for i := max(from, 2); i+1 < len(s); i++ {
-		if !isDigit(s[i]) || !isDigit(s[i+1]) || !isUpper(s[i-1]) || !isUpper(s[i-2]) {
+	for i := from; i+1 < len(s); i++ {
+		if i = indexDigit(s, i); i < 0 {
+			return -1, -1
+		}
+		if i < 2 || i+1 >= len(s) || !isDigit(s[i+1]) || !isUpper(s[i-1]) || !isUpper(s[i-2]) {
 			continue
 		}
 		start := i - 2
@@ -668,17 +680,27 @@ func ibanValid(iban string) bool {
 // addresses (eight hex groups, or fewer with "::"), not inside a longer
 // run of digits, dots or words.
 func nextIP(s string, from int) (int, int) {
+	// Every address has a '.' or ':' at most four bytes after its start:
+	// look back from each.
 	for i := from; i < len(s); i++ {
-		if !isHex(s[i]) || (i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == ':' && i > 1 && isHex(s[i-2]))) {
-			if !(s[i] == ':' && i+1 < len(s) && s[i+1] == ':' && (i == 0 || !isAlnum(s[i-1]) && s[i-1] != ':')) {
-				continue
-			}
+		if c := s[i]; c != '.' && c != ':' {
+			continue
 		}
-		if end := ipv4At(s, i); end > 0 {
-			return i, end
+		start := i
+		for start > from && i-start < 4 && isHex(s[start-1]) {
+			start--
 		}
-		if end := ipv6At(s, i); end > 0 {
-			return i, end
+		if start == i && !strings.HasPrefix(s[i:], "::") {
+			continue
+		}
+		if start > 0 && (isAlnum(s[start-1]) || s[start-1] == '.' || s[start-1] == ':') {
+			continue
+		}
+		if end := ipv4At(s, start); end > 0 {
+			return start, end
+		}
+		if end := ipv6At(s, start); end > 0 {
+			return start, end
 		}
 	}
 	return -1, -1
