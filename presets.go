@@ -11,9 +11,9 @@ package fapilog
 //     credential(s), creds, cookie(s), jwt, bearer, signature, sig, otp,
 //     csrf, xsrf, api key, access key, private key, secret key, session id,
 //     session key, master, encryption, signing, shared, account,
-//     subscription, client or ssh key — or a word with no split ends in
+//     subscription, client, ssh or auth key — or a word with no split ends in
 //     password, secret, token, apikey, credential(s), sessionid,
-//     privatekey or accesskey ("userpassword"). Keys that describe a
+//     privatekey, accesskey, secretkey or cookie ("userpassword"). Keys that describe a
 //     secret rather than hold it are left alone: a word like count,
 //     length, type, name, expires, url, policy or status after the last
 //     sensitive word (token_count, auth_type, cookie_name), or has, is,
