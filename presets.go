@@ -19,8 +19,9 @@ package fapilog
 //     sensitive word (token_count, auth_type, cookie_name), or has, is,
 //     num, max or min first (max_tokens, has_password); tokens (plural),
 //     session, key, author and authority are not sensitive words;
-//   - inside strings and the message: the value of key=value, key: value
-//     and "key": "value" pairs whose key is sensitive (password=…,
+//   - inside strings and the message: the value of key=value, key: value,
+//     "key": "value" and <key>value</key> pairs whose key (with up to two
+//     space-joined words before it: "API Key: …") is sensitive (password=…,
 //     "token": "…", Authorization: Bearer …, Password=…; in connection
 //     strings), the user information of URLs of any scheme and of MySQL
 //     DSNs (user:pass@tcp(host)/db), JWTs, the body of PEM private key

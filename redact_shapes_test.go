@@ -128,6 +128,8 @@ func secretShapes() []secretShape {
 		textShape("Elasticsearch", "https://elastic:es-s3cr3t@es.internal:9200", []string{"es-s3cr3t"}, "https://", "@es.internal:9200"),
 		textShape("fmt %v of http.Header", "headers map[Accept:[*/*] Authorization:[Bearer fmt-s3cr3t] X-Request-Id:[42]]", []string{"fmt-s3cr3t"}, "headers map[Accept:[*/*] Authorization:", " X-Request-Id:[42]]"),
 		textShape("fmt %+v of a struct", "config {Host:db User:app Password:fmtv-s3cr3t Port:5432}", []string{"fmtv-s3cr3t"}, "config {Host:db User:app Password:", " Port:5432}"),
+		textShape("XML element", "<login><user>ann</user><password>xml-s3cr3t</password></login>", []string{"xml-s3cr3t"}, "<login><user>ann</user><password>", "</password></login>"),
+		textShape("spaced key words", "Access Key ID: AKIDspaced3 Secret Access Key: sp2-s3cr3t", []string{"AKIDspaced3", "sp2-s3cr3t"}, "Access Key ID: ", " Secret Access Key: "),
 		textShape("nothing secret", `pq: password authentication failed for user "app"`, nil, `pq: password authentication failed for user "app"`),
 		textShape("token count", "used token_count=1234 of max_tokens=4096", nil, "used token_count=1234 of max_tokens=4096"),
 	)

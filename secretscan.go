@@ -32,7 +32,7 @@ const (
 // a capital letter that every match contains ('J' of "eyJ", 'K' of
 // "KEY", 'A' of "AKIA"/"ASIA").
 var scannerTriggers = [numScanners]string{
-	"=:", "@", "@", "J", "K", "A", "Bb", "23456", "^=", "@", "0123456789", "-", "0123456789", ".:",
+	"=:>", "@", "@", "J", "K", "A", "Bb", "23456", "^=", "@", "0123456789", "-", "0123456789", ".:",
 }
 
 // secretTrigger maps each byte to the scanners it triggers: bit i is set
@@ -207,14 +207,21 @@ func isKeyByte(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == 
 var authSchemes = []string{"bearer", "basic", "digest", "token", "negotiate", "ntlm", "oauth", "bot"}
 
 // nextKV finds the value of the first key=value, key: value, "key":
-// "value" or key='value' pair in s whose key names a secret of c's word
-// classes. A quoted value ends at its closing quote (a backslash escapes
+// "value", key='value' or <key>value</key> pair in s whose key names a
+// secret of c's word classes ("API Key: …" reads the words before the key
+// too). A quoted value ends at its closing quote (a backslash escapes
 // it); an object or array at its matching close; a bare value at a space,
 // quote, ',', ';', '&' or closing bracket; a Cookie header's
 // "a=1; b=2" pairs at a space after no ';'. An Authorization scheme word is kept.
 func (c *scanSet) nextKV(s string, from int) (int, int) {
 	for i := from; i < len(s); i++ {
 		sep := s[i]
+		if sep == '>' {
+			if start, end := xmlElement(s, i, c.classes); end > start {
+				return start, end
+			}
+			continue
+		}
 		if sep != '=' && sep != ':' {
 			continue
 		}
@@ -222,7 +229,7 @@ func (c *scanSet) nextKV(s string, from int) (int, int) {
 		if !ok || (sep == ':' && strings.HasPrefix(s[i+1:], "//")) || (sep == '=' && i+1 < len(s) && s[i+1] == '=') {
 			continue
 		}
-		if !sensitiveKey(key, c.classes) {
+		if !sensitiveKey(key, c.classes) && !sensitiveKey(wordsBefore(s, ks, key), c.classes) {
 			continue
 		}
 		if sep == ':' && strings.HasSuffix(s[:ks], "//") {
@@ -238,6 +245,41 @@ func (c *scanSet) nextKV(s string, from int) (int, int) {
 		}
 	}
 	return -1, -1
+}
+
+// xmlElement returns the text of the element whose start tag ends at
+// s[gt] ("<password>hunter2</password>") if its name is sensitive, up to
+// the next '<'; else an empty span.
+func xmlElement(s string, gt int, classes uint8) (int, int) {
+	j := gt
+	for j > 0 && (isKeyByte(s[j-1]) || s[j-1] == ':') {
+		j--
+	}
+	if j == gt || j == 0 || s[j-1] != '<' || !sensitiveKey(s[j:gt], classes) {
+		return 0, 0
+	}
+	end := gt + 1
+	for end < len(s) && s[end] != '<' {
+		end++
+	}
+	return gt + 1, end
+}
+
+// wordsBefore returns key with the up to two words before it that single
+// spaces join to it ("Access Key ID" for "ID"), or key if there are none.
+func wordsBefore(s string, ks int, key string) string {
+	end, start := ks+len(key), ks
+	for range 2 {
+		j := start - 1
+		if j < 1 || s[j] != ' ' || !isAlnum(s[j-1]) {
+			break
+		}
+		for j > 0 && isAlnum(s[j-1]) {
+			j--
+		}
+		start = j
+	}
+	return s[start:end]
 }
 
 // keyBefore returns the key that ends just before s[sep] (after optional
