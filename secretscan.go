@@ -229,8 +229,10 @@ func (c *scanSet) nextKV(s string, from int) (int, int) {
 		if !ok || (sep == ':' && strings.HasPrefix(s[i+1:], "//")) || (sep == '=' && i+1 < len(s) && s[i+1] == '=') {
 			continue
 		}
-		if !sensitiveKey(key, c.classes) && !sensitiveKey(wordsBefore(s, ks, key), c.classes) {
-			continue
+		if !sensitiveKey(key, c.classes) {
+			if long := wordsBefore(s, ks, key); len(long) == len(key) || !sensitiveKey(long, c.classes) {
+				continue
+			}
 		}
 		if sep == ':' && strings.HasSuffix(s[:ks], "//") {
 			continue // URL user information: nextURLUserinfo's
