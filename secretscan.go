@@ -112,6 +112,8 @@ func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
 	if seen&c.kinds == 0 {
 		return s, false
 	}
+	// The loop of maskFrom, with the cursor as a concrete type: passed
+	// as a func or an interface, it would escape and allocate.
 	var k scanCursor
 	k.init(c, s, seen)
 	start, end := k.span(0)
