@@ -80,11 +80,13 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 	return rd
 }
 
-// stringStep is one test of every string: the built-in scanners, called
-// directly, or a Redactor.
+// stringStep is one test of every string: a scanner function, called
+// directly (newRedaction no longer makes these), or a Redactor. The step
+// of the built-in scanners has r and scan set to the same scanSet, for an
+// encoder that tests trigger bytes itself (see scanSet.maskSeen).
 type stringStep struct {
 	next func(s string, from int) (int, int) // see maskSpans
-	scan *scanSet                            // the built-in scanners (r is scan), for an encoder that tests trigger bytes itself
+	scan *scanSet                            // the built-in scanners, or nil
 	r    Redactor
 }
 
