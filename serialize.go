@@ -552,7 +552,7 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 		return e.string(b, v.String()), true
 	case kind == slog.KindAny:
 		return e.any(b, v, depth), true
-	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.cardNumber(v):
+	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.maskNumber(v, kind):
 		return e.mask(b), true
 	}
 	return appendValueKind(b, v, kind, depth), true
@@ -636,10 +636,13 @@ func (e *encoder) text(b []byte, s string) ([]byte, string) {
 	if !hit {
 		return b, s
 	}
-	out, ok := e.st.maskString(s)
+	// Fused, the built-in scanners are the only string step: run those
+	// whose trigger bytes s holds.
+	out, ok := e.red.scans().maskSeen(s, e.red.mask, triggersOf(s))
 	if !ok {
 		return b, s
 	}
+	e.st.changed = true
 	return appendString(b[:start], out), out
 }
 

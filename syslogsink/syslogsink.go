@@ -295,7 +295,9 @@ func (s *Sink) appendTruncated(dst []byte, b *fapilog.Batch, i int) []byte {
 			head = append(head, enc...)
 			break
 		}
-		cut -= len(enc) - room // escapes took more room than the bytes
+		// Escapes took more room than the bytes: cut in proportion, which
+		// keeps more than cutting by the excess would.
+		cut = min(cut-1, cut*room/len(enc))
 	}
 	dst = append(dst, head...)
 	return append(dst, tail...)
