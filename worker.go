@@ -102,7 +102,6 @@ func newIdleWorker(set settings) *worker {
 	return w
 }
 
-
 // waitDone returns true once every position below target is accounted
 // for, doing the work itself where it can: encoding when the lock is
 // free, writing for lanes no one is writing for. It returns false if
