@@ -122,6 +122,7 @@ type tally struct {
 	total     uint64
 	disorder  int // records seen after a later one of the same goroutine
 	malformed int
+	summaries int // drop summaries
 }
 
 func newTally(goroutines, n int) *tally {
@@ -136,6 +137,10 @@ func newTally(goroutines, n int) *tally {
 func (t *tally) observe(b *Batch) {
 	for k := range b.Len() {
 		rec := b.Record(k)
+		if bytes.Contains(rec, []byte(`"msg":"`+DropSummaryMsg+`"`)) {
+			t.summaries++
+			continue
+		}
 		g, okG := intAttr(rec, `"g":`)
 		i, okI := intAttr(rec, `"i":`)
 		if !okG || !okI || g >= len(t.seen) || i >= len(t.seen[g]) {

@@ -123,6 +123,16 @@ type Config struct {
 	// Stats.Truncated and written like any other record. It must be at
 	// least MinMaxRecordBytes, so that the replacement fits.
 	MaxRecordBytes int
+	// DropSummaryEvery is the least time between two drop summaries in a
+	// sink's stream: while records are dropped, each sink gets, ahead of
+	// what waits for it, a WARN record DropSummaryMsg with "dropped" (since
+	// its previous summary), "dropped_by_level", "reasons" ("queue":
+	// the queue was full or closed, "shed", "sink": its buffer was full)
+	// and "dropped_total"; and once more at Close if anything was dropped
+	// since. A summary is never dropped for want of room and is counted
+	// in Stats.Summaries, not Submitted. 0 means 1s, negative turns them
+	// off.
+	DropSummaryEvery time.Duration
 	// ExitTimeout bounds how long Fatal waits for queued records to be
 	// written and the sinks closed before it exits; 0 means 5s, negative
 	// means no limit.
@@ -167,26 +177,27 @@ type Config struct {
 
 // settings is a validated Config with its defaults filled in.
 type settings struct {
-	level        slog.Leveler
-	protected    slog.Leveler
-	sinks        []sinkConfig
-	fallback     Sink
-	queueSize    int
-	batchSize    int
-	block        bool
-	blockTimeout time.Duration // < 0: no limit
-	addSource    bool
-	diagnostics  io.Writer
-	extractors   []func(context.Context) []slog.Attr
-	enrichers    []Enricher
-	redaction    *redaction // nil: off
-	maxRecord    int
-	exitTimeout  time.Duration // < 0: no limit
-	syncLevel    threshold
-	shed         shedPolicy
-	levels       *levelSpec
-	sampler      *sampler // nil: off
-	dedupeWindow time.Duration
+	level            slog.Leveler
+	protected        slog.Leveler
+	sinks            []sinkConfig
+	fallback         Sink
+	queueSize        int
+	batchSize        int
+	block            bool
+	blockTimeout     time.Duration // < 0: no limit
+	addSource        bool
+	diagnostics      io.Writer
+	extractors       []func(context.Context) []slog.Attr
+	enrichers        []Enricher
+	redaction        *redaction // nil: off
+	maxRecord        int
+	exitTimeout      time.Duration // < 0: no limit
+	dropSummaryEvery time.Duration // < 0: off
+	syncLevel        threshold
+	shed             shedPolicy
+	levels           *levelSpec
+	sampler          *sampler // nil: off
+	dedupeWindow     time.Duration
 }
 
 // configError names the Config field that is wrong.
@@ -261,6 +272,9 @@ func (c Config) settings() (s settings, err error) {
 	s.exitTimeout = c.ExitTimeout
 	if s.exitTimeout == 0 {
 		s.exitTimeout = DefaultExitTimeout
+	}
+	if s.dropSummaryEvery = c.DropSummaryEvery; s.dropSummaryEvery == 0 {
+		s.dropSummaryEvery = DefaultDropSummaryEvery
 	}
 	s.syncLevel = newThreshold(c.SyncLevel, LevelFatal)
 	if s.shed, err = c.shedPolicy(s.protected); err != nil {

@@ -50,6 +50,12 @@ type lane struct {
 
 	routed, written, failed, dropped, fellBack atomic.Uint64
 	lastErr                                    atomic.Pointer[sinkError]
+
+	drops         dropCounts  // this sink's drops, by reason and level, for summaries
+	summary       laneSummary // owner only
+	summaryBatch  Batch       // owner only
+	reportedTotal atomic.Uint64
+	summaryWanted atomic.Bool // set by the summary ticker: drops to report
 }
 
 // sinkError is a sink's last failure, for Stats.
@@ -92,12 +98,14 @@ func newLane(w *worker, cfg sinkConfig) *lane {
 }
 
 // push queues the records of sb that pass the lane's level. When the
-// buffer is full it waits for room (block), or drops the batch for this
-// sink but for its records at or above ProtectedLevel, which wait for
-// room unless the sink chose SinkDropNewest. With wake, a parked
-// goroutine is woken; without, the caller writes what is queued itself
-// (drain). The caller holds a reference on sb; push takes one for each
-// part of it that the lane keeps or settles.
+// buffer is fuller than Config.ShedAt, records below ShedBelow are shed
+// for this sink, unless it blocks. When it is full, push waits for room (block), or drops
+// the batch for this sink but for its records at or above
+// ProtectedLevel, which wait for room unless the sink chose
+// SinkDropNewest. With wake, a parked goroutine is woken; without, the
+// caller writes what is queued itself (drain). The caller holds a
+// reference on sb; push takes one for each part of it that the lane
+// keeps or settles.
 func (ln *lane) push(sb *sharedBatch, wake bool) {
 	lo := slog.Level(math.MinInt)
 	if ln.level != nil {
@@ -109,18 +117,23 @@ func (ln *lane) push(sb *sharedBatch, wake bool) {
 	}
 	ln.routed.Add(uint64(lb.batch().Len()))
 	ln.mu.Lock()
+	queued := ln.queued
+	ln.mu.Unlock()
+	if shed := ln.w.set.shed; shed.at > 0 && !ln.block && float64(queued) > shed.at*float64(ln.limit) {
+		// Shed what is below ShedBelow (and ProtectedLevel).
+		cut := max(lo, min(shed.below.level(), shed.protected.level()))
+		if lb = ln.split(sb, lb, lo, cut, dropShed); lb == nil {
+			return
+		}
+		lo = cut
+	}
+	ln.mu.Lock()
 	if ln.full(lb) && !ln.abandoned && !ln.block && ln.keepProtected {
 		// Keep what must wait; drop the rest for this sink now.
 		ln.mu.Unlock()
-		p := max(lo, ln.w.set.protected.Level())
-		if drop := ln.take(sb, lo, p); drop != nil {
-			kept := ln.take(sb, p, levelOff)
-			ln.recycle(lb)
-			ln.drop(drop)
-			if kept == nil {
-				return
-			}
-			lb = kept
+		cut := max(lo, ln.w.set.protected.Level())
+		if lb = ln.split(sb, lb, lo, cut, dropSink); lb == nil {
+			return
 		}
 		ln.mu.Lock()
 	}
@@ -137,8 +150,13 @@ func (ln *lane) push(sb *sharedBatch, wake bool) {
 		}, nil)
 	}
 	if ln.abandoned || ln.full(lb) {
+		abandoned := ln.abandoned
 		ln.mu.Unlock()
-		ln.drop(lb)
+		reason := dropSink
+		if abandoned {
+			reason = -1 // Close gave up: no summary will tell
+		}
+		ln.drop(lb, reason)
 		return
 	}
 	ln.w.hold(sb)
@@ -152,10 +170,31 @@ func (ln *lane) push(sb *sharedBatch, wake bool) {
 	}
 }
 
-// drop counts lb's records as dropped by this sink and settles them.
-func (ln *lane) drop(lb *laneBatch) {
+// split drops for this sink the records of lb (the view of sb at levels
+// lo and up) below cut, counting them for reason, and returns the view of
+// the rest: lb itself if nothing was dropped, nil if nothing is left.
+func (ln *lane) split(sb *sharedBatch, lb *laneBatch, lo, cut slog.Level, reason int) *laneBatch {
+	drop := ln.take(sb, lo, cut)
+	if drop == nil {
+		return lb
+	}
+	kept := ln.take(sb, cut, levelOff)
+	ln.recycle(lb)
+	ln.drop(drop, reason)
+	return kept
+}
+
+// drop counts lb's records as dropped by this sink for reason (-1: none
+// that a summary reports) and settles them.
+func (ln *lane) drop(lb *laneBatch, reason int) {
 	ln.w.hold(lb.sb)
-	ln.dropped.Add(uint64(lb.batch().Len()))
+	b := lb.batch()
+	ln.dropped.Add(uint64(b.Len()))
+	if reason >= 0 {
+		for _, l := range b.levels {
+			ln.drops.add(reason, l, 1)
+		}
+	}
 	ln.settle(lb, statusDropped)
 }
 
@@ -283,14 +322,27 @@ func (ln *lane) ready() bool {
 // release, which comes before the owner's second look.
 func (ln *lane) drain(last bool) (closed bool) {
 	for ln.owner.CompareAndSwap(false, true) {
+		ln.mu.Lock()
+		closed := ln.sinkClosed
+		ln.mu.Unlock()
 		for lb := ln.pop(); lb != nil; lb = ln.pop() {
+			if ln.summaryWanted.Load() && !closed {
+				ln.summaryWanted.Store(false)
+				ln.writeSummary(false) // ahead of what is queued
+			}
 			ln.write(lb)
 		}
+		if ln.summaryWanted.Load() && !closed {
+			ln.summaryWanted.Store(false)
+			ln.writeSummary(false)
+		}
 		ln.mu.Lock()
-		closing, closed := ln.closing, ln.sinkClosed
+		closing := ln.closing
+		closed = ln.sinkClosed
 		ln.mu.Unlock()
 		switch {
 		case closing && !closed && last:
+			ln.writeSummary(true) // the last one, whatever the period
 			ln.closeSink()
 			closed = true
 		case ln.dirty && !closed:

@@ -38,6 +38,9 @@ type Stats struct {
 	// once per sink that failed on them; FallbackFailed those it failed
 	// on. Neither is part of the sum above.
 	Fallback, FallbackFailed uint64
+	// Summaries counts drop summaries written to the sinks (one per sink
+	// it went to); they are not part of the sum above.
+	Summaries uint64
 	// Sinks holds each sink's own counters, in the order of Config.Sinks.
 	Sinks []SinkStats
 	// Truncated counts records that encoded larger than
@@ -111,6 +114,7 @@ func (w *worker) stats() Stats {
 		Shed:           shed,
 		Failed:         w.failed.Load(),
 		Fallback:       w.fellBack.Load(),
+		Summaries:      w.summaries.Load(),
 		FallbackFailed: w.fallbackErr.Load(),
 		Truncated:      w.truncated.Load(),
 		Batches:        w.batches.Load(),

@@ -70,9 +70,12 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 			side.free()
 		}
 		w.rejected.Add(1) // reported by the worker, off the caller's path
+		reason := dropQueue
 		if err == errShed {
 			w.shed.Add(1) // after rejected: see stats
+			reason = dropShed
 		}
+		w.drops.add(reason, level, 1)
 		return
 	}
 	// From here to publish: copies only.

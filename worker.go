@@ -61,6 +61,8 @@ type worker struct {
 	truncated   atomic.Uint64
 	batches     atomic.Uint64
 	shed        atomic.Uint64 // part of rejected
+	summaries   atomic.Uint64 // drop summaries written, counted apart
+	drops       dropCounts    // the queue's drops, by reason and level, for summaries
 
 	stop      chan struct{} // closed by close
 	exited    chan struct{} // closed when run returns
@@ -79,6 +81,9 @@ func newWorker(cfg Config) (*worker, error) {
 	}
 	go w.run()
 	w.ctl.start(w.stop)
+	if set.dropSummaryEvery > 0 && len(w.lanes) > 0 {
+		go w.summaryTicker(w.stop)
+	}
 	return w, nil
 }
 
