@@ -137,7 +137,7 @@ func newTally(goroutines, n int) *tally {
 func (t *tally) observe(b *Batch) {
 	for k := range b.Len() {
 		rec := b.Record(k)
-		if bytes.Contains(rec, []byte(`"msg":"`+DropSummaryMsg+`"`)) {
+		if bytes.Contains(rec, []byte(`"msg":"`+DropSummaryMsg+`"`)) || bytes.Contains(rec, []byte(`"msg":"`+SampledSummaryMsg+`"`)) {
 			t.summaries++
 			continue
 		}

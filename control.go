@@ -102,17 +102,6 @@ func (c core) named(name string) core {
 	return c
 }
 
-// dedupeSummaries returns the "fapilog: repeated" records due now: those
-// of the dedupe windows that have closed, or of all of them if all is set
-// (at Close, before the sinks close). It runs under the worker's lock;
-// nil when dedupe is off or nothing is due. The caller writes each as a
-// record of its own (see summary), not through dedupe.
-func (w *worker) dedupeSummaries(all bool) []summary {
-	if w.ctl.dedupe == nil {
-		return nil
-	}
-	return w.ctl.dedupe.summaries(now(), all)
-}
 
 // nextDedupe returns when the oldest open dedupe window closes, for a
 // timer that writes its summary even if no record arrives; ok is false if

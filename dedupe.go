@@ -38,6 +38,7 @@ type dedupe struct {
 	ring    []dedupeEntry
 	head, n int
 	now     time.Time // the latest record time seen: the table's clock
+	seen    time.Time // when (wall clock) that record was seen
 	pending []summary // closed windows with repeats, not yet taken
 }
 
@@ -75,6 +76,7 @@ func (d *dedupe) suppress(line []byte, level slog.Level, msg string, t time.Time
 	if t.After(d.now) {
 		d.now = t
 	}
+	d.seen = now()
 	d.expire(d.now)
 	h := maphash.Bytes(d.seed, withoutTime(line))
 	if i, ok := d.index[h]; ok {
@@ -164,6 +166,16 @@ func (d *dedupe) summaries(now time.Time, all bool) []summary {
 	s := d.pending
 	d.pending = nil
 	return s
+}
+
+// clock returns the dedupe's time now: the latest record time seen, moved
+// on by the wall-clock time since then, so that windows of records logged
+// with times of their own (a replay) close as long after them.
+func (d *dedupe) clock() time.Time {
+	if d.seen.IsZero() {
+		return now()
+	}
+	return d.now.Add(now().Sub(d.seen))
 }
 
 // next returns when the oldest open window closes; ok is false if none is

@@ -115,7 +115,9 @@ func (ln *lane) push(sb *sharedBatch, wake bool) {
 	if lb == nil {
 		return // no record passes the level
 	}
-	ln.routed.Add(uint64(lb.batch().Len()))
+	if !sb.synthetic {
+		ln.routed.Add(uint64(lb.batch().Len()))
+	}
 	ln.mu.Lock()
 	queued := ln.queued
 	ln.mu.Unlock()
@@ -189,6 +191,10 @@ func (ln *lane) split(sb *sharedBatch, lb *laneBatch, lo, cut slog.Level, reason
 func (ln *lane) drop(lb *laneBatch, reason int) {
 	ln.w.hold(lb.sb)
 	b := lb.batch()
+	if lb.sb.synthetic {
+		ln.settle(lb, statusDropped) // not a record: uncounted
+		return
+	}
 	ln.dropped.Add(uint64(b.Len()))
 	if reason >= 0 {
 		for _, l := range b.levels {
@@ -387,6 +393,9 @@ func (ln *lane) write(lb *laneBatch) {
 		return
 	}
 	n := uint64(b.Len())
+	if lb.sb.synthetic {
+		n = 0 // not records: uncounted
+	}
 	if err == nil {
 		ln.dirty = true
 		ln.written.Add(n)
@@ -536,5 +545,6 @@ type sharedBatch struct {
 	refs       int     // holders: the worker while it pushes, and each lane that took it
 	status     []uint8 // per record: statusDropped, statusFailed bits
 	deduped    uint64  // records of start..end left out as repeats (Config.DedupeWindow)
+	synthetic  bool    // summaries the pipeline wrote of its own: no queue positions
 	pinned     bool    // a hung sink may still read it: never reuse
 }

@@ -155,7 +155,7 @@ func (g *secretGen) shaped() string {
 		s = "key -----BEGIN RSA PRIVATE KEY-----\n" + secret + "\n-----END RSA PRIVATE KEY----- loaded"
 	case 12:
 		var digits string
-		secret, digits = g.card()
+		_, digits = g.card()
 		if len(digits) == 16 {
 			s = ";" + digits + "=2512101000000?"
 			secret = digits + "=2512"

@@ -27,9 +27,18 @@ type memSink struct {
 	summaries bytes.Buffer
 }
 
-// isSummary reports whether b is a batch of drop summaries.
+// isSummary reports whether b is a batch of records the pipeline wrote of
+// its own: drop, sampling and repeated-record summaries.
 func isSummary(b *Batch) bool {
-	return b.Len() > 0 && bytes.Contains(b.Record(0), []byte(`"msg":"`+DropSummaryMsg+`"`))
+	if b.Len() == 0 {
+		return false
+	}
+	for _, msg := range []string{DropSummaryMsg, SampledSummaryMsg, RepeatedMsg} {
+		if bytes.Contains(b.Record(0), []byte(`"msg":"`+msg+`"`)) {
+			return true
+		}
+	}
+	return false
 }
 
 // keepSummary keeps b if it is a batch of drop summaries, and reports

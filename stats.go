@@ -38,8 +38,10 @@ type Stats struct {
 	// once per sink that failed on them; FallbackFailed those it failed
 	// on. Neither is part of the sum above.
 	Fallback, FallbackFailed uint64
-	// Summaries counts drop summaries written to the sinks (one per sink
-	// it went to); they are not part of the sum above.
+	// Summaries counts the records the pipeline wrote of its own: drop
+	// and sampling summaries (one per sink they went to) and the
+	// summaries of repeated records (once each). They are not part of
+	// the sum above, nor of any sink's Routed.
 	Summaries uint64
 	// Sinks holds each sink's own counters, in the order of Config.Sinks.
 	Sinks []SinkStats

@@ -14,6 +14,11 @@ const DefaultDropSummaryEvery = time.Second
 // stream, how many records were dropped (see Config.DropSummaryEvery).
 const DropSummaryMsg = "fapilog: records dropped"
 
+// SampledSummaryMsg is the message of the record that says, in every
+// sink's stream and as often as drop summaries, how many records
+// Config.Sampling left out.
+const SampledSummaryMsg = "fapilog: records sampled out"
+
 // Why records were dropped, as drop summaries name it.
 const (
 	dropQueue = iota // the queue was full or closed
@@ -81,6 +86,7 @@ func (s *dropSnapshot) total() uint64 {
 // reported.
 type laneSummary struct {
 	reported dropSnapshot // counts when the last summary was written
+	sampled  uint64       // Stats.Sampled then
 	at       time.Time    // when it was written
 }
 
@@ -96,16 +102,16 @@ func (ln *lane) dropsFor() dropSnapshot {
 // summaryDue reports whether ln should write a drop summary now: records
 // were dropped since its last one, and a period has passed since then
 // (or the pipeline is closing). It runs as the owner.
-func (ln *lane) summaryDue(now time.Time, closing bool) (dropSnapshot, bool) {
+func (ln *lane) summaryDue(now time.Time, closing bool) (dropSnapshot, uint64, bool) {
 	every := ln.w.set.dropSummaryEvery
 	if every < 0 {
-		return dropSnapshot{}, false
+		return dropSnapshot{}, 0, false
 	}
-	cur := ln.dropsFor()
-	if cur.total() == ln.summary.reported.total() {
-		return cur, false
+	cur, sampled := ln.dropsFor(), ln.w.ctl.sampled.Load()
+	if cur.total() == ln.summary.reported.total() && sampled == ln.summary.sampled {
+		return cur, sampled, false
 	}
-	return cur, closing || now.Sub(ln.summary.at) >= every
+	return cur, sampled, closing || now.Sub(ln.summary.at) >= every
 }
 
 // writeSummary writes a drop summary ahead of whatever is queued, as the
@@ -113,22 +119,30 @@ func (ln *lane) summaryDue(now time.Time, closing bool) (dropSnapshot, bool) {
 // not go through the buffer.
 func (ln *lane) writeSummary(closing bool) {
 	now := time.Now()
-	cur, due := ln.summaryDue(now, closing)
+	cur, sampled, due := ln.summaryDue(now, closing)
 	if !due {
 		return
 	}
 	b := &ln.summaryBatch
 	b.Reset()
-	b.buf = ln.w.appendSummary(b.buf, now, &cur, &ln.summary.reported)
-	b.commit(now, slog.LevelWarn)
-	ln.summary.reported, ln.summary.at = cur, now
-	ln.reportedTotal.Store(cur.total())
+	if cur.total() != ln.summary.reported.total() {
+		b.buf = ln.w.appendSummary(b.buf, now, &cur, &ln.summary.reported)
+		b.commit(now, slog.LevelWarn)
+	}
+	if sampled != ln.summary.sampled {
+		r := record{time: now, level: slog.LevelInfo, msg: SampledSummaryMsg, scope: rootScope, attrs: []slog.Attr{
+			slog.Uint64("sampled", sampled-ln.summary.sampled), slog.Uint64("sampled_total", sampled)}}
+		b.buf = r.appendJSON(b.buf)
+		b.commit(now, slog.LevelInfo)
+	}
+	ln.summary.reported, ln.summary.sampled, ln.summary.at = cur, sampled, now
+	ln.reportedTotal.Store(cur.total() + sampled)
 	if err := callSink(ln.sink, sinkWrite, b); err != nil {
-		ln.fail("write of a drop summary failed", err)
+		ln.fail("write of a summary failed", err)
 		return
 	}
 	ln.dirty = true
-	ln.w.summaries.Add(1)
+	ln.w.summaries.Add(uint64(b.Len()))
 }
 
 // appendSummary encodes a drop summary: the drops of cur since prev.
@@ -165,7 +179,8 @@ func (w *worker) appendSummary(b []byte, now time.Time, cur, prev *dropSnapshot)
 	return r.appendJSON(b)
 }
 
-// summaryTicker tells every lane that has drops to report, once a
+// summaryTicker tells every lane that has drops (or records sampled out)
+// to report, once a
 // period, to write a summary before its next batch, and wakes it, so that
 // a summary goes out under sustained overload, ahead of a backlog, and to
 // a sink nothing else is written to. It returns when stop is closed.
@@ -179,10 +194,54 @@ func (w *worker) summaryTicker(stop <-chan struct{}) {
 		case <-t.C:
 		}
 		for _, ln := range w.lanes {
-			if cur := ln.dropsFor(); cur.total() != ln.reportedTotal.Load() {
+			if cur := ln.dropsFor(); cur.total()+w.ctl.sampled.Load() != ln.reportedTotal.Load() {
 				ln.summaryWanted.Store(true)
 				ln.forceWake()
 			}
 		}
 	}
+}
+
+// dedupeTicker wakes the worker often enough that a dedupe window's
+// "repeated" summary goes out soon after the window closes, even when no
+// record arrives. It returns when stop is closed.
+func (w *worker) dedupeTicker(stop <-chan struct{}) {
+	t := time.NewTicker(max(w.set.dedupeWindow/4, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			w.q.wakeConsumer()
+		}
+	}
+}
+
+// writeRepeats writes the summaries of the dedupe windows that closed as
+// a batch of their own, to every sink: those the records' times closed,
+// and with byClock those the clock closed too (all of them with all, at
+// Close). It runs under lock.
+func (w *worker) writeRepeats(byClock, all, wake bool) {
+	if w.ctl.dedupe == nil {
+		return
+	}
+	var clock time.Time // the zero time closes no window
+	if byClock {
+		clock = w.ctl.dedupe.clock()
+	}
+	sums := w.ctl.dedupe.summaries(clock, all)
+	if len(sums) == 0 {
+		return
+	}
+	sb := w.spareBatch()
+	b := &sb.Batch
+	at := w.q.consumed()
+	for _, sum := range sums {
+		r := record{time: now(), level: sum.level, msg: sum.msg, scope: rootScope, attrs: sum.attrs}
+		b.buf = w.stages.appendRecord(b.buf, &r)
+		b.commit(r.time, r.level)
+	}
+	w.summaries.Add(uint64(len(sums)))
+	w.dispatch(sb, at, at, wake)
 }

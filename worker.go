@@ -84,6 +84,9 @@ func newWorker(cfg Config) (*worker, error) {
 	if set.dropSummaryEvery > 0 && len(w.lanes) > 0 {
 		go w.summaryTicker(w.stop)
 	}
+	if set.dedupeWindow > 0 {
+		go w.dedupeTicker(w.stop)
+	}
 	return w, nil
 }
 
@@ -193,6 +196,7 @@ func (w *worker) run() {
 			if n == 0 {
 				w.idle()
 				if w.q.isClosed() && w.q.len() == 0 {
+					w.writeRepeats(true, true, true)
 					w.unlock()
 					w.closeErr = w.closeLanes()
 					return
@@ -210,9 +214,10 @@ func (w *worker) run() {
 	}
 }
 
-// idle runs under lock when the queue is empty: report drops since the
-// last report.
+// idle runs under lock when the queue is empty: write the summaries of
+// dedupe windows that closed, and report drops since the last report.
 func (w *worker) idle() {
+	w.writeRepeats(true, false, true)
 	if n := w.rejected.Load(); n != w.droppedShown {
 		w.diag.report("queue", strconv.FormatUint(n-w.droppedShown, 10)+" records dropped: queue full or closed", nil)
 		w.droppedShown = n
@@ -224,6 +229,7 @@ func (w *worker) idle() {
 // waking their goroutines if wake is set (else the caller writes for
 // them). It runs under lock and returns the number of records taken.
 func (w *worker) processBatch(wake bool) int {
+	w.writeRepeats(false, false, wake) // ahead of the records after the windows
 	start := w.q.consumed()
 	n := w.q.peek(w.set.batchSize)
 	if n == 0 {
@@ -249,8 +255,16 @@ func (w *worker) processBatch(wake bool) int {
 		r.done(size)
 	}
 	w.q.release(n)
-	sb.start, sb.end = start, start+uint64(n)
-	sb.status = append(sb.status[:0], make([]uint8, b.Len())...)
+	w.dispatch(sb, start, start+uint64(n), wake)
+	return n
+}
+
+// dispatch hands sb, the batch of queue positions start to end, to every
+// lane, in order after the batches handed before it.
+func (w *worker) dispatch(sb *sharedBatch, start, end uint64, wake bool) {
+	sb.start, sb.end = start, end
+	sb.status = append(sb.status[:0], make([]uint8, sb.Len())...)
+	sb.synthetic = start == end
 	sb.refs = 1 // the worker's, until every lane has taken it
 	w.imu.Lock()
 	w.inflight = append(w.inflight, sb)
@@ -259,19 +273,6 @@ func (w *worker) processBatch(wake bool) int {
 		ln.push(sb, wake)
 	}
 	w.settle(sb, nil, 0)
-	return n
-}
-
-// protected reports whether b holds a record at or above ProtectedLevel,
-// which waits for room rather than be dropped.
-func (w *worker) protected(b *Batch) bool {
-	min := w.set.protected.Level()
-	for _, l := range b.levels {
-		if l >= min {
-			return true
-		}
-	}
-	return false
 }
 
 // spareBatch returns an empty sharedBatch.
@@ -318,7 +319,7 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 		w.inflight[len(w.inflight)-1] = nil
 		w.inflight = w.inflight[:len(w.inflight)-1]
 		// The CAS fails if a timed-out Close counted them as dropped.
-		if w.done.CompareAndSwap(done.start, done.end) {
+		if !done.synthetic && w.done.CompareAndSwap(done.start, done.end) {
 			w.tally(done.status)
 			w.ctl.deduped.Add(done.deduped)
 			moved = true
