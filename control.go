@@ -102,7 +102,6 @@ func (c core) named(name string) core {
 	return c
 }
 
-
 // nextDedupe returns when the oldest open dedupe window closes, for a
 // timer that writes its summary even if no record arrives; ok is false if
 // none is open.
