@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -102,6 +103,15 @@ type Config struct {
 	// "truncated":true,"original_bytes":N. It is counted in
 	// Stats.Truncated and written like any other record.
 	MaxRecordBytes int
+	// Fields renames the built-in fields (time, level, msg, source) and
+	// chooses the time encoding and level names, in every format; nil
+	// keeps slog's. GoogleCloudLogging() and ElasticECS() are presets.
+	Fields *FieldNames
+	// UniqueKeys, when set, makes sure that no line holds two members of
+	// one object with the same key: the later one wins, at every group
+	// depth, With context and call attrs alike, and the built-in fields
+	// win over attrs named like them. It costs little when no key repeats.
+	UniqueKeys bool
 }
 
 // settings is a validated Config with its defaults filled in.
@@ -119,6 +129,10 @@ type settings struct {
 	enrichers    []Enricher
 	redaction    *redaction // nil: off
 	maxRecord    int
+	names        names
+	formats      []Format // the distinct formats of sinks, in order
+	sinkFormats  []int    // sinkFormats[i] is the index of sinks[i]'s format
+	uniqueKeys   bool
 }
 
 // configError names the Config field that is wrong.
@@ -138,6 +152,7 @@ func (c Config) settings() (settings, error) {
 		diagnostics:  c.Diagnostics,
 		extractors:   append([]func(context.Context) []slog.Attr(nil), c.ContextExtractors...),
 		maxRecord:    c.MaxRecordBytes,
+		uniqueKeys:   c.UniqueKeys,
 	}
 	switch c.Backpressure {
 	case DropNewest:
@@ -163,6 +178,19 @@ func (c Config) settings() (settings, error) {
 		}
 	}
 	s.sinks = append([]Sink(nil), s.sinks...)
+	for _, sk := range s.sinks {
+		f := sinkFormat(sk)
+		i := slices.Index(s.formats, f)
+		if i < 0 {
+			i = len(s.formats)
+			s.formats = append(s.formats, f)
+		}
+		s.sinkFormats = append(s.sinkFormats, i)
+	}
+	var err error
+	if s.names, err = c.Fields.resolve(); err != nil {
+		return s, err
+	}
 	for i, f := range s.extractors {
 		if f == nil {
 			return s, configError("ContextExtractors", "element %d is nil", i)

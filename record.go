@@ -220,70 +220,162 @@ func (a *arena) json(v slog.Value) slog.Value {
 // appendJSON appends r as one JSON line, encoded as is (no enrichment,
 // no redaction).
 func (r *record) appendJSON(b []byte) []byte {
-	var e encoder
+	e := encoder{h: jsonHead}
 	return e.record(b, r, nil, nil, r.ctx)
 }
 
-// appendHead opens r's line with its time, level, source and msg.
-func (r *record) appendHead(b []byte, msg string) []byte {
-	b = r.appendHeadNoMsg(b)
-	return appendString(b, msg)
+// A lineHead is what a format writes for a record's built-in fields,
+// with Config.Fields' names, encoded once per pipeline so that a record
+// only copies it.
+type lineHead struct {
+	kind   formatKind
+	names  *names
+	open   string    // "{" or ""
+	time   []byte    // `"time":` or `time=`
+	sep    byte      // between members: ',' or ' '
+	levels [5][]byte // the level member of DEBUG, INFO, WARN, ERROR and ERROR+4
+	source []byte    // `,"source":` or ` source=`
+	msg    []byte    // `,"msg":` or ` msg=`
+	trunc  []byte    // `,"truncated":true,"original_bytes":`
+	end    string    // "}\n" or "\n"
+	color  bool      // console
+	layout string    // console
 }
 
-// appendHeadNoMsg is appendHead up to the msg's key.
-func (r *record) appendHeadNoMsg(b []byte) []byte {
-	b = append(b, '{')
+// jsonHead is the head of the JSON format with slog's names.
+var jsonHead = newLineHead(JSON(), &defaultNames)
+
+// newLineHead returns f's head with names n.
+func newLineHead(f Format, n *names) *lineHead {
+	h := &lineHead{kind: f.kind, names: n, color: f.color, layout: f.layout}
+	key := func(sep bool, k string) []byte {
+		var b []byte
+		if f.kind == kindJSON {
+			return appendKey(b, k, sep)
+		}
+		if sep {
+			b = append(b, ' ')
+		}
+		return append(appendTextString(b, k), '=')
+	}
+	h.time, h.source, h.msg = key(false, n.time), key(true, n.source), key(true, n.msg)
+	h.open, h.sep, h.end = "{", ',', "}\n"
+	h.trunc = append(key(true, "truncated"), "true"...)
+	if f.kind != kindJSON {
+		h.open, h.sep, h.end = "", ' ', "\n"
+	}
+	h.trunc = append(append(h.trunc, h.sep), key(false, "original_bytes")...)
+	for i := range h.levels {
+		h.levels[i] = h.encodeLevel(nil, slog.LevelDebug+slog.Level(4*i))
+	}
+	return h
+}
+
+// appendLevel appends the level member.
+func (h *lineHead) appendLevel(b []byte, level slog.Level) []byte {
+	if i := level - slog.LevelDebug; i >= 0 && i <= 16 && i%4 == 0 {
+		return append(b, h.levels[i/4]...)
+	}
+	return h.encodeLevel(b, level)
+}
+
+// encodeLevel encodes the level member.
+func (h *lineHead) encodeLevel(b []byte, level slog.Level) []byte {
+	name := h.names.name(level)
+	switch h.kind {
+	case kindJSON:
+		return appendString(appendKey(b, h.names.level, false), name)
+	case kindConsole:
+		return appendConsoleLevel(b, level, name, h.color)
+	}
+	return appendTextString(append(appendTextString(b, h.names.level), '='), name)
+}
+
+// begin opens r's line with its time, level and source, up to its msg.
+func (h *lineHead) begin(b []byte, r *record) []byte {
+	if h.kind == kindConsole {
+		return h.consoleBegin(b, r)
+	}
+	b = append(b, h.open...)
 	if !r.time.IsZero() {
-		b = append(b, `"time":`...)
-		b = appendRecordTime(b, r.time)
-		b = append(b, ',')
+		b = append(b, h.time...)
+		b = appendTimeAs(b, r.time, h.names.timeEnc, h.kind == kindJSON)
+		b = append(b, h.sep)
 	}
-	b = appendLevel(b, r.level)
+	b = h.appendLevel(b, r.level)
 	if r.pc != 0 {
-		b = append(b, ',')
-		b = appendSource(b, r.pc)
+		pos := len(b)
+		b = append(b, h.source...)
+		n := len(b)
+		if b = appendSourceValue(b, r.pc, h.kind); len(b) == n {
+			b = b[:pos] // text leaves an unknown source out, as slog does
+		}
 	}
-	return append(b, `,"msg":`...)
+	return append(b, h.msg...)
 }
 
-// appendLevel appends `"level":` and level's name.
-func appendLevel(b []byte, level slog.Level) []byte {
-	switch level {
-	case slog.LevelDebug:
-		return append(b, `"level":"DEBUG"`...)
-	case slog.LevelInfo:
-		return append(b, `"level":"INFO"`...)
-	case slog.LevelWarn:
-		return append(b, `"level":"WARN"`...)
-	case slog.LevelError:
-		return append(b, `"level":"ERROR"`...)
+// consoleBegin is begin for the console: time, level and source, dim.
+func (h *lineHead) consoleBegin(b []byte, r *record) []byte {
+	if !r.time.IsZero() {
+		if h.color {
+			b = append(b, ansiFaint...)
+		}
+		b = r.time.Local().AppendFormat(b, h.layout)
+		if h.color {
+			b = append(b, ansiReset...)
+		}
+		b = append(b, ' ')
 	}
-	b = append(b, `"level":`...)
-	return appendString(b, level.String())
+	b = h.appendLevel(b, r.level)
+	if r.pc != 0 {
+		pos := len(b)
+		if h.color {
+			b = append(b, ansiFaint...)
+		}
+		n := len(b)
+		if b = appendSourceValue(b, r.pc, kindConsole); len(b) == n {
+			return b[:pos]
+		}
+		if h.color {
+			b = append(b, ansiReset...)
+		}
+		b = append(b, ' ')
+	}
+	return b
 }
 
-// record appends r as one JSON line: time, level, source, msg, then
+// record appends r as one line: time, level, source, msg, then
 // enrichment (the static enrichers' attrs, encoded), extra (the dynamic
 // enrichers'), ctx (the context's), the scope's, and the record's own.
 // Fused, the msg written is left in r.msg, masked, for appendTruncated.
 func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []slog.Attr) []byte {
-	b = r.appendHeadNoMsg(b)
-	b, r.msg = e.text(b, r.msg)
+	h := e.h
+	b = h.begin(b, r)
+	if h.kind == kindConsole {
+		b, r.msg = e.consoleMsg(b, r.msg)
+	} else {
+		b, r.msg = e.str(b, r.msg)
+	}
 	b = append(b, enrichment...)
 	e.base = 0
 	b, _ = e.appendAttrs(b, extra, true)
 	b, _ = e.appendAttrs(b, ctx, true)
 	b = r.scope.appendRecordAttrs(e, b, r.attrs)
-	return append(b, '}', '\n')
+	b = append(b, h.end...)
+	if len(e.tail) > 0 {
+		b = append(b, e.tail...)
+		e.tail = e.tail[:0]
+	}
+	return b
 }
 
 // appendTruncated appends the line written in place of r when r encodes
 // to size bytes, more than limit: r's head with as much of its msg as
 // keeps the line within limit (the whole head if limit is smaller), and
 // "truncated":true,"original_bytes":size.
-func (r *record) appendTruncated(b []byte, size, limit int) []byte {
+func (r *record) appendTruncated(h *lineHead, b []byte, size, limit int) []byte {
 	start := len(b)
-	b = r.appendTruncatedLine(b, "", size)
+	b = r.appendTruncatedLine(h, b, "", size)
 	fixed := len(b) - start // everything but the msg's text
 	room := limit - fixed
 	if room <= 0 || r.msg == "" {
@@ -291,7 +383,7 @@ func (r *record) appendTruncated(b []byte, size, limit int) []byte {
 	}
 	msg := r.msg
 	for {
-		b = r.appendTruncatedLine(b[:start], msg, size)
+		b = r.appendTruncatedLine(h, b[:start], msg, size)
 		text := len(b) - start - fixed
 		if text <= room {
 			return b
@@ -308,11 +400,19 @@ func (r *record) appendTruncated(b []byte, size, limit int) []byte {
 }
 
 // appendTruncatedLine appends the truncated form of r with msg.
-func (r *record) appendTruncatedLine(b []byte, msg string, size int) []byte {
-	b = r.appendHead(b, msg)
-	b = append(b, `,"truncated":true,"original_bytes":`...)
+func (r *record) appendTruncatedLine(h *lineHead, b []byte, msg string, size int) []byte {
+	b = h.begin(b, r)
+	switch h.kind {
+	case kindJSON:
+		b = appendString(b, msg)
+	case kindLogfmt:
+		b = appendTextString(b, msg)
+	default:
+		b = appendConsoleText(b, msg)
+	}
+	b = append(b, h.trunc...)
 	b = strconv.AppendInt(b, int64(size), 10)
-	return append(b, '}', '\n')
+	return append(b, h.end...)
 }
 
 // capturedAttrs returns captured copies of attrs in a new slice.

@@ -31,8 +31,8 @@ type worker struct {
 	// context.
 	lock chan struct{}
 	// Owned by the lock holder.
-	batch        Batch
-	dirty        bool // sinks written since their last Flush
+	lines        []Batch // one per format in use (stages.formats)
+	dirty        bool    // sinks written since their last Flush
 	sinksClosed  bool
 	droppedShown uint64 // rejected count already reported
 
@@ -74,6 +74,7 @@ func newIdleWorker(set settings) *worker {
 		q:      newRing[record](set.queueSize),
 		diag:   diag,
 		stages: newStages(set, diag),
+		lines:  make([]Batch, len(set.formats)),
 		lock:   make(chan struct{}, 1),
 		stop:   make(chan struct{}),
 		exited: make(chan struct{}),
@@ -332,17 +333,32 @@ func (w *worker) processBatch() int {
 	if n == 0 {
 		return 0
 	}
-	w.batch.Reset()
+	// Each record is enriched and redacted once, then encoded into the
+	// batch of each format in use; a line over MaxRecordBytes in a format
+	// is truncated in that format, and the record counted once.
+	for f := range w.lines {
+		w.lines[f].Reset()
+	}
 	for i := range uint64(n) {
 		r := w.q.at(start + i)
-		pos := len(w.batch.buf)
-		w.batch.buf = w.stages.appendRecord(w.batch.buf, r)
-		size := len(w.batch.buf) - pos
-		if size > w.set.maxRecord {
-			w.batch.buf = r.appendTruncated(w.batch.buf[:pos], size, w.set.maxRecord)
+		w.stages.begin(r)
+		size, truncated := 0, false
+		for f := range w.lines {
+			bt := &w.lines[f]
+			pos := len(bt.buf)
+			bt.buf = w.stages.encode(f, bt.buf, r)
+			n := len(bt.buf) - pos
+			if n > w.set.maxRecord {
+				bt.buf = r.appendTruncated(w.stages.fmts[f].head, bt.buf[:pos], n, w.set.maxRecord)
+				truncated = true
+			}
+			bt.commit(r.time, r.level)
+			size = max(size, n)
+		}
+		w.stages.end()
+		if truncated {
 			w.truncated.Add(1)
 		}
-		w.batch.commit(r.time, r.level)
 		r.done(size)
 	}
 	w.q.release(n)
@@ -366,10 +382,11 @@ func (w *worker) processBatch() int {
 func (w *worker) writeBatch() bool {
 	ok := true
 	w.dirty = true
-	for _, s := range w.set.sinks {
-		if err := callSink(s, sinkWrite, &w.batch); err != nil {
+	for i, s := range w.set.sinks {
+		b := &w.lines[w.set.sinkFormats[i]]
+		if err := callSink(s, sinkWrite, b); err != nil {
 			ok = false
-			w.diag.report("sink", fmt.Sprintf("sink %T: write of %d records failed", s, w.batch.Len()), err)
+			w.diag.report("sink", fmt.Sprintf("sink %T: write of %d records failed", s, b.Len()), err)
 		}
 	}
 	return ok
