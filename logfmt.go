@@ -23,7 +23,8 @@ import (
 //     made (see capture), so a map, struct or slice is written as its
 //     JSON text, quoted, where slog writes fmt's %+v form
 //     ("map[a:1]", "{A:1}", "[a b]"). A []byte is base64, as in JSON.
-//   - The exceptions of the JSON encoder that are not about JSON: groups
+//   - A group whose attrs all turn out to be empty writes nothing (slog
+//     leaves its name on the keys of the attrs after it), and groups
 //     nested past maxGroupDepth are cut off.
 
 // needsQuoting reports whether s must be quoted in a text line: it is
