@@ -87,7 +87,7 @@ func appendConsoleText(b []byte, s string) []byte {
 		case '\r':
 			b = append(b, '\\', 'r')
 		default:
-			if r == utf8.RuneError {
+			if c < utf8.RuneSelf || r == utf8.RuneError {
 				b = append(b, '\\', 'x', hex[c>>4], hex[c&0xF])
 				size = 1
 			} else {
