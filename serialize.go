@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // This file holds the JSON encoder the worker goroutine uses to turn
@@ -477,12 +478,13 @@ type encoder struct {
 	uniq *uniqueKeys  // non-nil: Config.UniqueKeys
 
 	// Text formats only.
-	text   bool   // logfmt or console: key=value members
-	color  bool   // console with colors
-	prefix []byte // the dotted path of the groups being encoded: "g.h."
-	pquote bool   // prefix needs quoting
-	keyPos int    // where the last key written starts
-	tail   []byte // console: multi-line values, written under the line; nil: inline
+	text    bool   // logfmt or console: key=value members
+	console bool   // console: JSON objects and arrays unquoted
+	color   bool   // console with colors
+	prefix  []byte // the dotted path of the groups being encoded: "g.h."
+	pquote  bool   // prefix needs quoting
+	keyPos  int    // where the last key written starts
+	tail    []byte // console: multi-line values, written under the line; nil: inline
 }
 
 // appendAttrs is appendAttrs with e.
@@ -782,18 +784,27 @@ func (e *encoder) any(b []byte, v slog.Value, depth int) []byte {
 		raw = out
 	}
 	if e.text {
-		return e.textString(b, rawText(raw))
+		return e.rawText(b, raw)
 	}
 	return appendRaw(b, raw)
+}
+
+// rawText appends captured JSON in text. The console writes objects and
+// arrays as they are, for people; logfmt quotes them.
+func (e *encoder) rawText(b []byte, raw rawJSON) []byte {
+	if e.console && len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
+		return appendConsoleText(b, unsafe.String(&raw[0], len(raw)))
+	}
+	return e.textString(b, rawText(raw))
 }
 
 // textAny appends a value of kind Any in text.
 func (e *encoder) textAny(b []byte, a any) []byte {
 	switch x := a.(type) {
 	case *rawJSON:
-		return e.textString(b, rawText(*x))
+		return e.rawText(b, *x)
 	case rawJSON:
-		return e.textString(b, rawText(x))
+		return e.rawText(b, x)
 	}
 	return appendTextAny(b, a)
 }
