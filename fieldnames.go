@@ -139,11 +139,11 @@ func (fn *FieldNames) resolve() (names, error) {
 // name returns level's name.
 func (n *names) name(level slog.Level) (s string) {
 	if n.levelName == nil {
-		return level.String()
+		return levelString(level)
 	}
 	defer func() {
 		if recover() != nil {
-			s = level.String() // a LevelName that panics does not lose the record
+			s = levelString(level) // a LevelName that panics does not lose the record
 		}
 	}()
 	return n.levelName(level)

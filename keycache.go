@@ -43,11 +43,17 @@ func (c *keyCache) slot(key string) *keyEntry {
 // appendKey appends the encoded key from the cache and reports whether
 // its field is masked, or returns ok false on a miss.
 func (c *keyCache) appendKey(b []byte, key string) (out []byte, mask, ok bool) {
-	e := c.lookup(key)
-	if e == nil {
-		return b, false, false
+	e := c.slot(key)
+	if e.n == 0 || unsafe.StringData(e.key) != unsafe.StringData(key) || len(e.key) != len(key) {
+		if e = c.fill(e, key); e == nil {
+			return b, false, false
+		}
 	}
-	return e.appendTo(b), e.mask, true
+	if n := len(b); cap(b)-n >= keyEncMax {
+		*(*[keyEncMax]byte)(b[n : n+keyEncMax]) = e.enc
+		return b[:n+int(e.n)], e.mask, true
+	}
+	return append(b, e.enc[:e.n]...), e.mask, true
 }
 
 // lookup returns key's entry, or nil if key is too long to cache.

@@ -71,6 +71,7 @@ func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, attrs []slog.Att
 // encoder returns an encoder of attrs inside s's groups in format f.
 func (s *scope) encoder(f Format) encoder {
 	e := encoder{text: f.kind != kindJSON, console: f.kind == kindConsole, color: f.color, pquote: s.pquote}
+	e.slow = e.text
 	if e.text {
 		e.prefix = []byte(s.prefix)
 	}

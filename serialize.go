@@ -477,6 +477,8 @@ type encoder struct {
 	fi   int          // the format's index among the pipeline's, for scope
 	uniq *uniqueKeys  // non-nil: Config.UniqueKeys
 
+	slow bool // text or uniq: key takes the general path
+
 	// Text formats only.
 	text    bool   // logfmt or console: key=value members
 	console bool   // console: JSON objects and arrays unquoted
@@ -542,16 +544,7 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 		case e.text:
 			return e.textGroup(b[:pos], a.Key, g, depth)
 		}
-		b = append(b, '{')
-		if e.uniq != nil {
-			e.uniq.push()
-			defer e.uniq.pop()
-		}
-		b, wrote := e.attrs(b, g, false, depth+1)
-		if !wrote {
-			return b[:pos], false
-		}
-		return append(b, '}'), true
+		return e.group(b, pos, g, depth)
 	case slog.KindAny:
 		switch x := v.Any().(type) {
 		case nil:
@@ -575,8 +568,10 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 		return e.any(b, v, depth), true
 	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.cardNumber(v):
 		return e.mask(b), true
+	case e.text:
+		return e.value(b, v, kind, depth), true
 	}
-	return e.value(b, v, kind, depth), true
+	return appendValueKind(b, v, kind, depth), true
 }
 
 // value appends v, of kind kind, in e's format.
@@ -590,6 +585,23 @@ func (e *encoder) value(b []byte, v slog.Value, kind slog.Kind, depth int) []byt
 	return appendValueKind(b, v, kind, depth)
 }
 
+// group appends a JSON group's object after its key, which starts at
+// pos; if the group writes nothing, the key is removed too.
+func (e *encoder) group(b []byte, pos int, g []slog.Attr, depth int) ([]byte, bool) {
+	b = append(b, '{')
+	if e.uniq != nil {
+		e.uniq.push()
+	}
+	b, wrote := e.attrs(b, g, false, depth+1)
+	if e.uniq != nil {
+		e.uniq.pop()
+	}
+	if !wrote {
+		return b[:pos], false
+	}
+	return append(b, '}'), true
+}
+
 // textGroup appends the members of group key: text has no nesting, each
 // member's key is prefixed with the group's path instead.
 func (e *encoder) textGroup(b []byte, key string, g []slog.Attr, depth int) ([]byte, bool) {
@@ -598,9 +610,11 @@ func (e *encoder) textGroup(b []byte, key string, g []slog.Attr, depth int) ([]b
 	e.pquote = q || needsQuoting(key)
 	if e.uniq != nil {
 		e.uniq.push()
-		defer e.uniq.pop()
 	}
 	b, wrote := e.attrs(b, g, true, depth+1)
+	if e.uniq != nil {
+		e.uniq.pop()
+	}
 	e.prefix, e.pquote = e.prefix[:n], q
 	return b, wrote
 }
@@ -633,27 +647,52 @@ func (e *encoder) source(b []byte, key string, x *slog.Source, sep bool) ([]byte
 // true, and reports whether the value is to be masked: the redactors
 // match the key, or the record has more than RedactMaxKeys keys.
 func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
-	if e.uniq != nil {
-		e.uniq.add(key)
-	}
-	if e.red != nil {
-		if e.st.keys++; e.st.keys > e.red.maxKeys {
-			e.st.limited = true
-			return e.plainKey(b, key, sep), true
+	if e.slow {
+		if e.uniq != nil {
+			e.uniq.add(key)
 		}
+		if e.text {
+			return e.textKeyMask(b, key)
+		}
+	}
+	if sep {
+		b = append(b, ',')
+	}
+	if e.overLimit() {
+		return appendKey(b, key, false), true
+	}
+	if e.keys != nil {
+		if b, mask, ok := e.keys.appendKey(b, key); ok {
+			return b, mask
+		}
+	}
+	return appendKey(b, key, false), e.red != nil && e.red.maskKey(key)
+}
+
+// textKeyMask is key in text.
+func (e *encoder) textKeyMask(b []byte, key string) ([]byte, bool) {
+	if e.overLimit() {
+		return e.textKey(b, key, nil), true
 	}
 	if e.keys != nil {
 		if k := e.keys.lookup(key); k != nil {
-			if e.text {
-				return e.textKey(b, key, k), k.mask
-			}
-			if sep {
-				b = append(b, ',')
-			}
-			return k.appendTo(b), k.mask
+			return e.textKey(b, key, k), k.mask
 		}
 	}
-	return e.plainKey(b, key, sep), e.red != nil && e.red.maskKey(key)
+	return e.textKey(b, key, nil), e.red != nil && e.red.maskKey(key)
+}
+
+// overLimit counts a key, when fused, and reports whether the record
+// has more than RedactMaxKeys of them: its value is masked.
+func (e *encoder) overLimit() bool {
+	if e.red == nil {
+		return false
+	}
+	if e.st.keys++; e.st.keys > e.red.maxKeys {
+		e.st.limited = true
+		return true
+	}
+	return false
 }
 
 // plainKey appends a key without the cache.
@@ -682,7 +721,7 @@ func (e *encoder) textKey(b []byte, key string, k *keyEntry) []byte {
 		b = append(append(b, e.prefix...), key...)
 		b = append(b, '=')
 	default:
-		b = append(strconv.AppendQuote(b, string(e.prefix)+key), '=')
+		b = append(appendQuoted(b, string(e.prefix)+key), '=')
 	}
 	if e.color {
 		b = append(b, ansiReset...)

@@ -82,6 +82,7 @@ func newStages(set settings, diag *diagnostics) *stages {
 		fm.enc = rootScope.encoder(f)
 		fm.static, _ = fm.enc.appendAttrs(nil, p.static, true)
 		fm.enc.h, fm.enc.fi, fm.enc.keys, fm.enc.st, fm.enc.uniq = fm.head, i, &fm.keys, &p.st, p.uniq
+		fm.enc.slow = fm.enc.text || p.uniq != nil
 		if i > 0 {
 			fm.enc.st = &p.again
 		}

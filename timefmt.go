@@ -53,11 +53,19 @@ func appendTimeAs(b []byte, t time.Time, enc TimeEncoding, quote bool) []byte {
 		head, zone = head[1:], zone[:len(zone)-1]
 	}
 	b = append(b, head...)
+	if ns := t.Nanosecond(); ns != 0 || enc == TimeRFC3339Millis {
+		b = appendFraction(b, ns, enc == TimeRFC3339Millis)
+	}
+	return append(b, zone...)
+}
+
+// appendFraction appends '.' and the digits of ns nanoseconds: three of
+// them with millis, else up to nine without trailing zeros.
+func appendFraction(b []byte, ns int, millis bool) []byte {
 	var frac [10]byte
 	frac[0] = '.'
-	ns := t.Nanosecond()
 	n := 10
-	if enc == TimeRFC3339Millis {
+	if millis {
 		ns /= 1e6
 		n = 4
 	}
@@ -65,16 +73,10 @@ func appendTimeAs(b []byte, t time.Time, enc TimeEncoding, quote bool) []byte {
 		frac[i] = byte('0' + ns%10)
 		ns /= 10
 	}
-	if enc == TimeRFC3339Nano {
-		for n > 1 && frac[n-1] == '0' {
-			n--
-		}
-		if n == 1 {
-			n = 0
-		}
+	for !millis && frac[n-1] == '0' {
+		n--
 	}
-	b = append(b, frac[:n]...)
-	return append(b, zone...)
+	return append(b, frac[:n]...)
 }
 
 // appendTimeSlow is appendTimeAs for years the cache does not hold.
