@@ -648,8 +648,14 @@ func (e *encoder) source(b []byte, key string, x *slog.Source, sep bool) ([]byte
 // match the key, or the record has more than RedactMaxKeys keys.
 func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
 	if e.slow {
-		if e.uniq != nil {
-			e.uniq.add(key)
+		if u := e.uniq; u != nil {
+			// u.add, inline: this runs for every key.
+			bit := keyBit(key)
+			if u.cur.mask&bit != 0 {
+				u.collide(key)
+			}
+			u.cur.mask |= bit
+			u.ents = append(u.ents, uniqEntry{u.cur.id, key})
 		}
 		if e.text {
 			return e.textKeyMask(b, key)

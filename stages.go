@@ -24,14 +24,15 @@ type stages struct {
 	diag    *diagnostics
 
 	// Owned by the worker's lock holder.
-	st     redactState // the record's; counted
-	again  redactState // a later format's fused redaction; not counted
-	walk   bool        // redaction is on but not fused: walk each record first
-	extra  []slog.Attr // the dynamic enrichers' attrs for the current record
-	ctx    []slog.Attr // a record's context attrs, copied to be walked
-	curCtx []slog.Attr // the current record's context attrs
-	uniq   *uniqueKeys // non-nil: Config.UniqueKeys
-	tree   []slog.Attr // UniqueKeys: a record's members, to deduplicate
+	st     redactState   // the record's; counted
+	again  redactState   // a later format's fused redaction; not counted
+	walk   bool          // redaction is on but not fused: walk each record first
+	extra  []slog.Attr   // the dynamic enrichers' attrs for the current record
+	ctx    []slog.Attr   // a record's context attrs, copied to be walked
+	curCtx []slog.Attr   // the current record's context attrs
+	uniq   *uniqueKeys   // non-nil: Config.UniqueKeys
+	heads  [4]uniqueKeys // UniqueKeys: see heads
+	tree   []slog.Attr   // UniqueKeys: a record's members, to deduplicate
 
 	enricherErrors   atomic.Uint64
 	redactorErrors   atomic.Uint64
@@ -76,6 +77,7 @@ func newStages(set settings, diag *diagnostics) *stages {
 	if set.uniqueKeys {
 		p.uniq = new(uniqueKeys)
 		p.static = dedupe(p.static, 0)
+		p.heads = heads(&p.names, p.static)
 	}
 	for i, f := range p.formats {
 		fm := &formatter{head: newLineHead(f, &p.names)}
@@ -140,11 +142,7 @@ func (p *stages) encode(fi formatIndex, b []byte, r *record) []byte {
 		return e.record(b, r, fm.static, p.extra, p.curCtx)
 	}
 	u := p.uniq
-	u.reset()
-	u.addHead(r, &p.names)
-	for _, a := range p.static {
-		u.add(a.Key)
-	}
+	u.reset(head(&p.heads, r))
 	start := len(b)
 	b = e.record(b, r, fm.static, p.extra, p.curCtx)
 	if !u.dup {

@@ -20,7 +20,8 @@ import (
 // written by group g and by a top-level attr named "g.a" are two keys.
 type uniqueKeys struct {
 	ents  []uniqEntry
-	stack []uniqObj // the objects open, innermost last
+	cur   uniqObj   // the innermost open object
+	outer []uniqObj // the objects around it
 	next  int32     // the id of the next object
 	dup   bool      // a key repeats in some object
 }
@@ -36,12 +37,46 @@ type uniqObj struct {
 	mask  uint64 // a bit per key hash
 }
 
-// reset starts a line.
-func (u *uniqueKeys) reset() {
+// reset starts a line with the keys of from, a template.
+func (u *uniqueKeys) reset(from *uniqueKeys) {
 	clear(u.ents)
-	u.ents = u.ents[:0]
-	u.stack = append(u.stack[:0], uniqObj{})
-	u.next, u.dup = 1, false
+	u.ents = append(u.ents[:0], from.ents...)
+	u.outer = u.outer[:0]
+	u.cur = from.cur
+	u.next, u.dup = 1, from.dup
+}
+
+// heads returns the templates of reset for the lines of a pipeline: the
+// keys of its built-in fields and static attrs, for each combination of
+// a record with or without a time (bit 0) and a source (bit 1).
+func heads(n *names, static []slog.Attr) (t [4]uniqueKeys) {
+	for i := range t {
+		u := &t[i]
+		if i&1 != 0 {
+			u.add(n.time)
+		}
+		u.add(n.level)
+		if i&2 != 0 {
+			u.add(n.source)
+		}
+		u.add(n.msg)
+		for _, a := range static {
+			u.add(a.Key)
+		}
+	}
+	return t
+}
+
+// head returns r's template among heads'.
+func head(t *[4]uniqueKeys, r *record) *uniqueKeys {
+	i := 0
+	if !r.time.IsZero() {
+		i |= 1
+	}
+	if r.pc != 0 {
+		i |= 2
+	}
+	return &t[i]
 }
 
 // keyBit hashes key to one bit of 64.
@@ -53,30 +88,39 @@ func keyBit(key string) uint64 {
 	return 1 << (h & 63)
 }
 
-// add notes key in the innermost open object.
+// add notes key in the innermost open object. The encoder has it inline.
 func (u *uniqueKeys) add(key string) {
-	top := &u.stack[len(u.stack)-1]
 	bit := keyBit(key)
-	if top.mask&bit != 0 && !u.dup {
-		for _, x := range u.ents[top.start:] {
-			if x.obj == top.id && x.key == key {
-				u.dup = true
-				break
-			}
+	if u.cur.mask&bit != 0 {
+		u.collide(key)
+	}
+	u.cur.mask |= bit
+	u.ents = append(u.ents, uniqEntry{u.cur.id, key})
+}
+
+// collide looks for key among the keys of the innermost object, one of
+// which has its hash bit.
+func (u *uniqueKeys) collide(key string) {
+	for _, x := range u.ents[u.cur.start:] {
+		if x.obj == u.cur.id && x.key == key {
+			u.dup = true
+			return
 		}
 	}
-	top.mask |= bit
-	u.ents = append(u.ents, uniqEntry{top.id, key})
 }
 
 // push opens an object inside the innermost one.
 func (u *uniqueKeys) push() {
-	u.stack = append(u.stack, uniqObj{id: u.next, start: len(u.ents)})
+	u.outer = append(u.outer, u.cur)
+	u.cur = uniqObj{id: u.next, start: len(u.ents)}
 	u.next++
 }
 
 // pop closes the innermost object.
-func (u *uniqueKeys) pop() { u.stack = u.stack[:len(u.stack)-1] }
+func (u *uniqueKeys) pop() {
+	u.cur = u.outer[len(u.outer)-1]
+	u.outer = u.outer[:len(u.outer)-1]
+}
 
 // addScope notes the keys of s's levels and groups, leaving the object
 // of the record's own attrs open.
@@ -92,18 +136,6 @@ func (u *uniqueKeys) addScope(s *scope) {
 			u.push()
 		}
 	}
-}
-
-// addHead notes the built-in fields r's line holds.
-func (u *uniqueKeys) addHead(r *record, n *names) {
-	if !r.time.IsZero() {
-		u.add(n.time)
-	}
-	u.add(n.level)
-	if r.pc != 0 {
-		u.add(n.source)
-	}
-	u.add(n.msg)
 }
 
 // dedupe returns attrs as a line holds them: LogValuers resolved, empty
