@@ -115,32 +115,39 @@ func TestSecretsMaskedInEveryFormat(t *testing.T) {
 // TestFusedRedactionMatchesWalkEveryFormat is TestFusedRedactionMatchesWalk
 // with the record encoded in every format.
 func TestFusedRedactionMatchesWalkEveryFormat(t *testing.T) {
-	sinks, _ := allFormats()
-	fused, walking := walkingStages(t, Config{Sinks: sinks, RedactMaxDepth: 3, RedactMaxKeys: 12})
-	require.Len(t, fused.fmts, 3)
-	for seed := range uint64(200) {
-		g := &secretGen{r: rand.New(rand.NewPCG(seed, 7)), maxDepth: DefaultRedactMaxDepth}
-		sc := rootScope
-		for range g.r.IntN(3) {
-			sc = sc.withGroup(fmt.Sprintf("s%d", g.next()))
-		}
-		attrs := g.attrs(len(sc.groups), 3+g.r.IntN(4))
-		ctx := capturedAttrs(g.attrs(0, 2))
-		msg := "msg " + g.shaped()
-		lines := func(p *stages) []string {
-			r := &record{level: slog.LevelInfo, msg: msg, scope: sc, ctx: ctx}
-			r.addAttrs(attrs)
-			p.begin(r)
-			var out []string
-			for f := range p.fmts {
-				out = append(out, string(p.encode(f, nil, r)))
+	for _, cfg := range []Config{
+		{},
+		{Redactors: allRedactors()},
+		{RedactMaxDepth: 3, RedactMaxKeys: 12, RedactMask: "<hidden>"},
+	} {
+		cfg.Sinks, _ = allFormats()
+		fused, walking := walkingStages(t, cfg)
+		require.Len(t, fused.fmts, 3)
+		for seed := range uint64(150) {
+			g := &secretGen{r: rand.New(rand.NewPCG(seed, 7)), maxDepth: DefaultRedactMaxDepth}
+			sc := rootScope
+			for range g.r.IntN(3) {
+				sc = sc.withGroup(fmt.Sprintf("s%d", g.next()))
 			}
-			p.end()
-			return out
+			attrs := g.attrs(len(sc.groups), 3+g.r.IntN(4))
+			attrs = append(attrs, slog.Any("dive", g.goValue(len(sc.groups), 3, false)))
+			ctx := capturedAttrs(g.attrs(0, 2))
+			msg := "msg " + g.shaped()
+			lines := func(p *stages) []string {
+				r := &record{level: slog.LevelInfo, msg: msg, scope: sc, ctx: ctx}
+				r.addAttrs(attrs)
+				p.begin(r)
+				var out []string
+				for f := range p.fmts {
+					out = append(out, string(p.encode(f, nil, r)))
+				}
+				p.end()
+				return out
+			}
+			want := lines(walking)
+			require.Equal(t, want, lines(fused), "seed %d", seed)
+			require.Equal(t, walking.redactionLimited.Load(), fused.redactionLimited.Load(), "seed %d: counted once per record", seed)
 		}
-		want := lines(walking)
-		require.Equal(t, want, lines(fused), "seed %d", seed)
-		require.Equal(t, walking.redactionLimited.Load(), fused.redactionLimited.Load(), "seed %d: counted once per record", seed)
 	}
 }
 
