@@ -70,26 +70,38 @@ func appendTextString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// appendQuoted is strconv.AppendQuote, which takes a hundred instructions
-// a byte, with a fast path for printable ASCII: there, only '"' and '\\'
-// are escaped.
+// appendQuoted is strconv.AppendQuote, which takes tens of
+// instructions a byte, with a fast path for printable ASCII (a word at a
+// time): there, only '"' and '\\' are escaped.
 func appendQuoted(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c > '~' {
-			return strconv.AppendQuote(b, s)
-		}
-	}
+	orig := len(b)
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '"' || c == '\\' {
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			if x := load64(s, i); wordIsSafe(x) && !hasByte(x, 0x7f) {
+				i += 8
+				continue
+			}
+		}
+		switch c := s[i]; {
+		case c < ' ' || c >= 0x7f:
+			return strconv.AppendQuote(b[:orig], s)
+		case c == '"' || c == '\\':
 			b = append(b, s[start:i]...)
 			b = append(b, '\\', c)
 			start = i + 1
 		}
+		i++
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// hasByte reports whether a byte of the word x equals c.
+func hasByte(x uint64, c byte) bool {
+	y := x ^ (lsb * uint64(c))
+	return (y-lsb)&^y&msb != 0
 }
 
 // appendTextValue appends v as slog.TextHandler writes it, for a caller

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,4 +179,12 @@ func TestNewLogfmtSinkFormat(t *testing.T) {
 	require.Equal(t, "logfmt", Logfmt().String())
 	require.Equal(t, "json", JSON().String())
 	require.Equal(t, "console(color,15:04)", Console(ConsoleOptions{Color: ColorAlways, TimeFormat: "15:04"}).String())
+}
+
+func TestAppendQuotedMatchesStrconv(t *testing.T) {
+	g := oracleGen{rand.New(rand.NewPCG(4, 4))}
+	for range 5000 {
+		s := g.str() + strings.Repeat("x\x7f", g.r.IntN(2)) + g.str()
+		require.Equal(t, strconv.Quote(s), string(appendQuoted(nil, s)), "%q", s)
+	}
 }
