@@ -248,3 +248,17 @@ func TestUniqueKeysNoFalseDuplicates(t *testing.T) {
 	out := logOne(t, Config{UniqueKeys: true}, time.Time{}, slog.LevelInfo, "m", attrs...)
 	require.Equal(t, want+"}\n", out[0])
 }
+
+// TestUniqueKeysWithCapturesValues checks that With context kept for
+// UniqueKeys is a snapshot: changing a logged map later changes nothing.
+func TestUniqueKeysWithCapturesValues(t *testing.T) {
+	var buf bytes.Buffer
+	l, err := NewSync(Config{Sinks: []Sink{NewWriterSink(&buf)}, UniqueKeys: true, Redactors: []Redactor{}})
+	require.NoError(t, err)
+	m := map[string]int{"a": 1}
+	child := l.With(slog.Any("m", m), slog.Int("k", 1))
+	m["a"] = 2
+	child.Info("x", slog.Int("k", 2)) // k repeats: the line is made again from the kept attrs
+	require.NoError(t, l.Close(context.Background()))
+	require.Contains(t, buf.String(), `"m":{"a":1},"k":2}`)
+}

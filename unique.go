@@ -203,7 +203,9 @@ func keysOf(attrs []slog.Attr) []string {
 // encoding is made anew from the levels.
 func (s *scope) withUniqueAttrs(formats []Format, attrs []slog.Attr) *scope {
 	d := len(s.groups)
-	add := dedupe(attrs, d)
+	// The levels are kept, to be encoded again: capture them, as records
+	// are (stages.withAttrs has, when redaction is on; again is harmless).
+	add := dedupe(capturedAttrs(attrs), d)
 	if len(add) == 0 {
 		return s
 	}
