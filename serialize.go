@@ -655,7 +655,7 @@ func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
 				u.collide(key)
 			}
 			u.cur.mask |= bit
-			u.ents = append(u.ents, uniqEntry{u.cur.id, key})
+			u.keys = append(u.keys, key)
 		}
 		if e.text {
 			return e.textKeyMask(b, key)

@@ -19,31 +19,23 @@ import (
 // renamed) is left out. In text, objects are the dotted groups: "g.a"
 // written by group g and by a top-level attr named "g.a" are two keys.
 type uniqueKeys struct {
-	ents  []uniqEntry
+	keys  []string  // the keys of the open objects, innermost last
 	cur   uniqObj   // the innermost open object
 	outer []uniqObj // the objects around it
-	next  int32     // the id of the next object
 	dup   bool      // a key repeats in some object
 }
 
-type uniqEntry struct {
-	obj int32
-	key string
-}
-
 type uniqObj struct {
-	id    int32
-	start int    // ents[start:] holds the object's keys (and its children's)
+	start int    // keys[start:] are the object's
 	mask  uint64 // a bit per key hash
 }
 
 // reset starts a line with the keys of from, a template.
 func (u *uniqueKeys) reset(from *uniqueKeys) {
-	clear(u.ents)
-	u.ents = append(u.ents[:0], from.ents...)
+	clear(u.keys)
+	u.keys = append(u.keys[:0], from.keys...)
 	u.outer = u.outer[:0]
-	u.cur = from.cur
-	u.next, u.dup = 1, from.dup
+	u.cur, u.dup = from.cur, from.dup
 }
 
 // heads returns the templates of reset for the lines of a pipeline: the
@@ -95,29 +87,27 @@ func (u *uniqueKeys) add(key string) {
 		u.collide(key)
 	}
 	u.cur.mask |= bit
-	u.ents = append(u.ents, uniqEntry{u.cur.id, key})
+	u.keys = append(u.keys, key)
 }
 
 // collide looks for key among the keys of the innermost object, one of
 // which has its hash bit.
 func (u *uniqueKeys) collide(key string) {
-	for _, x := range u.ents[u.cur.start:] {
-		if x.obj == u.cur.id && x.key == key {
-			u.dup = true
-			return
-		}
+	if slices.Contains(u.keys[u.cur.start:], key) {
+		u.dup = true
 	}
 }
 
 // push opens an object inside the innermost one.
 func (u *uniqueKeys) push() {
 	u.outer = append(u.outer, u.cur)
-	u.cur = uniqObj{id: u.next, start: len(u.ents)}
-	u.next++
+	u.cur = uniqObj{start: len(u.keys)}
 }
 
-// pop closes the innermost object.
+// pop closes the innermost object, forgetting its keys.
 func (u *uniqueKeys) pop() {
+	clear(u.keys[u.cur.start:])
+	u.keys = u.keys[:u.cur.start]
 	u.cur = u.outer[len(u.outer)-1]
 	u.outer = u.outer[:len(u.outer)-1]
 }
