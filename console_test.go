@@ -116,3 +116,14 @@ func TestConsoleTextEscapes(t *testing.T) {
 	require.Equal(t, "héllo 世界", string(appendConsoleText(nil, "héllo 世界")))
 	require.False(t, strings.ContainsRune(string(appendConsoleText(nil, "\x1b\x07\x7f")), 0x1b))
 }
+
+func TestConsoleAndLogfmtSource(t *testing.T) {
+	var con, lf bytes.Buffer
+	l, err := NewSync(Config{AddSource: true, Sinks: []Sink{
+		NewConsoleSink(&con, ConsoleOptions{Color: ColorNever, TimeFormat: "-"}), NewLogfmtSink(&lf)}})
+	require.NoError(t, err)
+	l.Info("here")
+	require.NoError(t, l.Close(context.Background()))
+	require.Regexp(t, `^- INFO  wt-formats/console_test.go:\d+ here\n$|^- INFO  \S+/console_test.go:\d+ here\n$`, con.String())
+	require.Regexp(t, `^time=\S+ level=INFO source=\S+/console_test.go:\d+ msg=here\n$`, lf.String())
+}
