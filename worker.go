@@ -347,13 +347,13 @@ func (w *worker) processBatch() int {
 			bt := &w.lines[f]
 			pos := len(bt.buf)
 			bt.buf = w.stages.encode(f, bt.buf, r)
-			n := len(bt.buf) - pos
-			if n > w.set.maxRecord {
-				bt.buf = r.appendTruncated(w.stages.fmts[f].head, bt.buf[:pos], n, w.set.maxRecord)
+			line := len(bt.buf) - pos
+			if line > w.set.maxRecord {
+				bt.buf = r.appendTruncated(w.stages.fmts[f].head, bt.buf[:pos], line, w.set.maxRecord)
 				truncated = true
 			}
 			bt.commit(r.time, r.level)
-			size = max(size, n)
+			size = max(size, line)
 		}
 		w.stages.end()
 		if truncated {
