@@ -3,6 +3,7 @@ package fapilog
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -78,6 +79,11 @@ var policies = []policy{
 	{"Block", Config{Backpressure: Block, BlockTimeout: -1}, func(slog.Level) bool { return true }},
 	{"Protected", Config{ProtectedLevel: slog.LevelWarn, BlockTimeout: -1},
 		func(l slog.Level) bool { return l >= slog.LevelWarn }},
+	// Sampling drops most of the runner's one message below Error (the
+	// protected level); dedupe finds no repeats (every record has its own
+	// g and i) but runs on every record.
+	{"Sampled", Config{Sampling: &Sampling{Tick: time.Hour, First: 100, Thereafter: 7}, DedupeWindow: time.Minute, BlockTimeout: -1},
+		func(l slog.Level) bool { return l >= slog.LevelError }},
 }
 
 // loadLevels are drawn at random; Debug is below the runner's minimum
@@ -161,7 +167,11 @@ func (t *tally) requireConsistent(tb testing.TB, st Stats) {
 			}
 		}
 	}
-	require.Equal(tb, st.Written+st.Failed, t.total, "the sinks saw exactly the Written and Failed records")
+	fast := st.Sinks[0]
+	require.Equal(tb, fast.Written, t.total, "the fast sink saw exactly what it wrote")
+	require.Zero(tb, fast.Dropped+fast.Failed, "the fast sink lost nothing to the slow and failing ones")
+	require.Equal(tb, st.Submitted-st.Rejected-st.Sampled-st.Deduped, fast.Routed, "the fast sink got every record that reached the worker")
+	require.LessOrEqual(tb, st.Written+st.Failed, t.total, "every record Written or Failed reached the fast sink")
 }
 
 // intAttr parses the non-negative integer following the first key in rec.
@@ -188,12 +198,14 @@ type loadResult struct {
 
 // runAccounting logs goroutines × n records with random levels and
 // attrs through f under pol into three sinks of different speed (a fast
-// one that tallies every record, one that sleeps per batch, one that
-// fails every 7th batch), closes the pipeline and checks that every
-// record is accounted for exactly: Submitted == Written + Dropped +
-// Failed; Submitted is the number of calls at an enabled level; the sinks
-// saw exactly Written + Failed records, each at most once and in order
-// per goroutine; every record at a level pol keeps is seen exactly once.
+// one that tallies every record, one that sleeps per batch and has a
+// small buffer, one that fails every 7th batch), closes the pipeline and
+// checks that every record is accounted for exactly: Submitted ==
+// Written + Dropped + Failed + Sampled + Deduped, and per sink Routed == Written + Failed +
+// Dropped; Submitted is the number of calls at an enabled level; the fast
+// sink saw every record that reached the worker, whatever the other
+// sinks did, each exactly once and in order per goroutine; every record
+// at a level pol keeps is seen exactly once.
 func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResult {
 	t.Helper()
 	seen := newTally(goroutines, n)
@@ -203,9 +215,13 @@ func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResu
 	cfg.BatchSize = 64
 	cfg.Sinks = []Sink{
 		&faultSink{observe: seen.observe},
-		&faultSink{delay: 20 * time.Microsecond, observe: func(*Batch) {}},
+		// Drops for itself when its buffer is full, whatever the policy:
+		// it must hold back no other sink, even under Block.
+		WithOptions(&faultSink{delay: 20 * time.Microsecond, observe: func(*Batch) {}},
+			SinkOptions{Buffer: 16, Backpressure: SinkDropNewest}),
 		&faultSink{failEvery: 7, observe: func(*Batch) {}},
 	}
+	cfg.Fallback = NewWriterSink(io.Discard)
 	log, p := openFace(t, f, cfg)
 
 	levels := make([][]slog.Level, goroutines)
@@ -246,10 +262,21 @@ func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResu
 	}
 	seen.requireConsistent(t, st)
 	require.Equal(t, enabled, st.Submitted, "Submitted counts the calls at an enabled level")
-	require.NotZero(t, st.Failed, "the failing sink failed some batches")
-	if pol.name == "Block" {
-		require.Zero(t, st.Dropped, "Block without a timeout drops nothing")
+	require.NotZero(t, st.Sinks[2].Failed, "the failing sink failed some batches")
+	require.LessOrEqual(t, st.Shed, st.Rejected, "shed records are part of Rejected")
+	if pol.cfg.Backpressure == Block {
+		require.Zero(t, st.Shed, "no shedding under Block unless asked for")
 	}
+	if pol.name == "Block" {
+		require.Zero(t, st.Rejected, "Block without a timeout drops nothing at the queue")
+		require.Equal(t, st.Sinks[1].Dropped, st.Dropped, "only the slow sink, which asked to, drops")
+	}
+	if pol.cfg.Sampling != nil {
+		require.NotZero(t, st.Sampled, "the sampler sampled out some records")
+	} else {
+		require.Zero(t, st.Sampled)
+	}
+	requireBalanced(t, st)
 	return loadResult{Stats: st, Calls: uint64(goroutines * n), Found: seen.total}
 }
 
@@ -262,10 +289,10 @@ func TestAccounting(t *testing.T) {
 			t.Run(f.name+"/"+pol.name, func(t *testing.T) {
 				res := runAccounting(t, f, pol, goroutines, n)
 				st := res.Stats
-				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed)
+				lost := int64(st.Submitted) - int64(st.Written+st.Dropped+st.Failed+st.Sampled+st.Deduped)
 				// One line per run, for summing the long run's figures.
-				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d failed=%d lost=%d",
-					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Failed, lost)
+				t.Logf("accounting %s/%s: calls=%d submitted=%d written=%d dropped=%d (shed %d, by the slow sink %d) failed=%d sampled=%d deduped=%d lost=%d",
+					f.name, pol.name, res.Calls, st.Submitted, st.Written, st.Dropped, st.Shed, st.Sinks[1].Dropped, st.Failed, st.Sampled, st.Deduped, lost)
 			})
 		}
 	}
@@ -283,6 +310,6 @@ func TestBlockLosesNothing(t *testing.T) {
 	async, block := faces[0], policies[1]
 	require.Equal(t, "async/Block", async.name+"/"+block.name)
 	res := runAccounting(t, async, block, 8, n)
-	require.Zero(t, res.Stats.Dropped)
-	require.Equal(t, res.Stats.Submitted, res.Stats.Written+res.Stats.Failed)
+	require.Zero(t, res.Stats.Rejected)
+	require.Equal(t, res.Stats.Submitted, res.Stats.Sinks[0].Written, "the fast sink got every record")
 }

@@ -40,7 +40,19 @@ const (
 	DefaultBlockTimeout = time.Second
 	// DefaultMaxRecordBytes is the largest encoded record written as is.
 	DefaultMaxRecordBytes = 256 << 10
-	maxQueueSize          = 1 << 30
+	// MinMaxRecordBytes is the smallest MaxRecordBytes: the length of the
+	// line that replaces a too-large record with an empty msg, a time
+	// with nanoseconds and a zone offset, a level named in up to seven
+	// characters ("ERROR+3") and a 19-digit original_bytes. A longer
+	// level name may exceed it; a source that does not fit is left out.
+	MinMaxRecordBytes = 128
+	// DefaultExitTimeout bounds how long Fatal waits for the pipeline to
+	// close before it exits.
+	DefaultExitTimeout = 5 * time.Second
+	// DefaultShedAt is the queue fill fraction above which records below
+	// Config.ShedBelow are shed.
+	DefaultShedAt = 0.8
+	maxQueueSize  = 1 << 30
 )
 
 // Config configures a logger. The zero Config is ready to use: JSON lines
@@ -51,8 +63,16 @@ type Config struct {
 	// A *slog.LevelVar changes it while the logger runs.
 	Level slog.Leveler
 	// Sinks receive every batch; nil means one sink writing JSON lines to
-	// os.Stdout. An empty non-nil slice is an error.
+	// os.Stdout. An empty non-nil slice is an error, and so is a nil
+	// element (a typed nil such as a (*T)(nil) too). Each sink has its
+	// own buffer and goroutine: see SinkOptions, WithOptions and MinLevel.
 	Sinks []Sink
+	// Fallback receives, already redacted, every batch a sink fails on
+	// (after the sink's own retries, if it has any); nil means JSON lines
+	// to os.Stderr. A failing fallback is contained and counted in
+	// Stats.FallbackFailed. It is called from one sink's goroutine at a
+	// time.
+	Fallback Sink
 	// QueueSize is the ring capacity, rounded up to a power of two;
 	// 0 means 16384.
 	QueueSize int
@@ -99,9 +119,10 @@ type Config struct {
 	RedactMaxKeys int
 	// MaxRecordBytes bounds an encoded record, newline included; 0 means
 	// 256 KiB. A larger record is replaced by one that keeps its time,
-	// level, source and as much of its msg as fits, and says
+	// level, source (if it fits) and as much of its msg as fits, and says
 	// "truncated":true,"original_bytes":N. It is counted in
-	// Stats.Truncated and written like any other record.
+	// Stats.Truncated and written like any other record. It must be at
+	// least MinMaxRecordBytes, so that the replacement fits.
 	MaxRecordBytes int
 	// Fields renames the built-in fields (time, level, msg, source) and
 	// chooses the time encoding and level names, in every format; nil
@@ -112,13 +133,54 @@ type Config struct {
 	// depth, With context and call attrs alike, and the built-in fields
 	// win over attrs named like them. It costs little when no key repeats.
 	UniqueKeys bool
+	// ExitTimeout bounds how long Fatal waits for queued records to be
+	// written and the sinks closed before it exits; 0 means 5s, negative
+	// means no limit.
+	ExitTimeout time.Duration
+	// SyncLevel: records at or above it wait for their write on the
+	// AsyncLogger too, as on a SyncLogger; nil means LevelFatal. Set it to
+	// slog.LevelError to have every error durable before the call
+	// returns, at the price of a sync call (the batch write, and the
+	// sinks' WriteBatch, on the caller's time) for each of them. Levels
+	// below it pay one comparison.
+	SyncLevel slog.Leveler
+	// ShedBelow: when the queue holds more than ShedAt of its capacity,
+	// records below this level are dropped at once (counted in
+	// Stats.Dropped and Stats.Shed) so that the room left goes to more
+	// important ones. nil means slog.LevelWarn under DropNewest and no
+	// shedding under Block. Records at or above ProtectedLevel are never
+	// shed.
+	ShedBelow slog.Leveler
+	// ShedAt is the queue fill fraction, in (0, 1], above which records
+	// below ShedBelow are shed; 0 means 0.8, negative turns shedding off.
+	ShedAt float64
+	// Levels sets levels by logger name (see Named), as
+	// "info,http=debug,db.pool=warn": a logger takes the level of the
+	// longest prefix of its name, on '.' boundaries, that the spec names;
+	// the bare level, if given, is the default and replaces Level.
+	// Entries are comma-separated; names and levels are case-insensitive;
+	// levels are log/slog's names with an optional offset ("debug-4",
+	// "ERROR+2"). The environment variable FAPILOG_LEVEL, when set,
+	// replaces Levels; SetLevels replaces both at run time. "" means
+	// Level for every logger.
+	Levels string
+	// Sampling, if set, samples out repeated records on the caller and
+	// counts them in Stats.Sampled; nil means off. See Sampling.
+	Sampling *Sampling
+	// DedupeWindow, if positive, suppresses a record whose level, message
+	// and attrs (everything but its time) repeat one written less than
+	// DedupeWindow ago, and counts it in Stats.Deduped; when the window
+	// closes, a record RepeatedMsg says how many were suppressed. 0 means
+	// off.
+	DedupeWindow time.Duration
 }
 
 // settings is a validated Config with its defaults filled in.
 type settings struct {
 	level        slog.Leveler
 	protected    slog.Leveler
-	sinks        []Sink
+	sinks        []sinkConfig
+	fallback     Sink
 	queueSize    int
 	batchSize    int
 	block        bool
@@ -133,6 +195,12 @@ type settings struct {
 	formats      []Format // the distinct formats of sinks, in order
 	sinkFormats  []int    // sinkFormats[i] is the index of sinks[i]'s format
 	uniqueKeys   bool
+	exitTimeout  time.Duration // < 0: no limit
+	syncLevel    threshold
+	shed         shedPolicy
+	levels       *levelSpec
+	sampler      *sampler // nil: off
+	dedupeWindow time.Duration
 }
 
 // configError names the Config field that is wrong.
@@ -140,11 +208,11 @@ func configError(field string, format string, args ...any) error {
 	return fmt.Errorf("fapilog: Config.%s: %s", field, fmt.Sprintf(format, args...))
 }
 
-func (c Config) settings() (settings, error) {
-	s := settings{
+func (c Config) settings() (s settings, err error) {
+	s = settings{
 		level:        c.Level,
 		protected:    c.ProtectedLevel,
-		sinks:        c.Sinks,
+		fallback:     c.Fallback,
 		queueSize:    c.QueueSize,
 		batchSize:    c.BatchSize,
 		blockTimeout: c.BlockTimeout,
@@ -167,19 +235,23 @@ func (c Config) settings() (settings, error) {
 	if s.protected == nil {
 		s.protected = slog.LevelError
 	}
-	if s.sinks == nil {
-		s.sinks = []Sink{NewWriterSink(os.Stdout)}
-	} else if len(s.sinks) == 0 {
+	sinks := c.Sinks
+	if sinks == nil {
+		sinks = []Sink{NewWriterSink(os.Stdout)}
+	} else if len(sinks) == 0 {
 		return s, configError("Sinks", "empty; use nil for the default stdout sink")
 	}
-	for i, sk := range s.sinks {
-		if sk == nil {
-			return s, configError("Sinks", "element %d is nil", i)
-		}
+	if s.sinks, err = sinkConfigs(sinks); err != nil {
+		return s, err
 	}
-	s.sinks = append([]Sink(nil), s.sinks...)
-	for _, sk := range s.sinks {
-		f := sinkFormat(sk)
+	switch {
+	case s.fallback == nil:
+		s.fallback = NewWriterSink(os.Stderr)
+	case isNil(s.fallback):
+		return s, configError("Fallback", "a nil %T", s.fallback)
+	}
+	for _, sc := range s.sinks {
+		f := sinkFormat(sc.sink)
 		i := slices.Index(s.formats, f)
 		if i < 0 {
 			i = len(s.formats)
@@ -187,7 +259,6 @@ func (c Config) settings() (settings, error) {
 		}
 		s.sinkFormats = append(s.sinkFormats, i)
 	}
-	var err error
 	if s.names, err = c.Fields.resolve(); err != nil {
 		return s, err
 	}
@@ -211,8 +282,27 @@ func (c Config) settings() (settings, error) {
 	switch {
 	case s.maxRecord == 0:
 		s.maxRecord = DefaultMaxRecordBytes
-	case s.maxRecord < 0:
-		return s, configError("MaxRecordBytes", "%d is negative", s.maxRecord)
+	case s.maxRecord < MinMaxRecordBytes:
+		return s, configError("MaxRecordBytes", "%d is below the minimum, %d, that holds a truncated record", s.maxRecord, MinMaxRecordBytes)
+	}
+	s.exitTimeout = c.ExitTimeout
+	if s.exitTimeout == 0 {
+		s.exitTimeout = DefaultExitTimeout
+	}
+	s.syncLevel = newThreshold(c.SyncLevel, LevelFatal)
+	if s.shed, err = c.shedPolicy(s.protected); err != nil {
+		return s, err
+	}
+	if s.levels, err = parseLevels(c.Levels); err != nil {
+		return s, configError("Levels", "%v", err)
+	}
+	if c.Sampling != nil {
+		if s.sampler, err = newSampler(c.Sampling); err != nil {
+			return s, err
+		}
+	}
+	if s.dedupeWindow = c.DedupeWindow; s.dedupeWindow < 0 {
+		return s, configError("DedupeWindow", "%v is negative", s.dedupeWindow)
 	}
 	if s.blockTimeout == 0 {
 		s.blockTimeout = DefaultBlockTimeout

@@ -48,7 +48,7 @@ func TestConsoleGoldenNoColor(t *testing.T) {
         card declined
         goroutine 1 [running]:
         main.main()
-15:04:05.123 ERROR+4 disk full evil="\x1b[31mred\x1b[0m"
+15:04:05.123 FATAL disk full evil="\x1b[31mred\x1b[0m"
     no space left
 15:04:05.123 INFO+2 odd level
 `
@@ -67,7 +67,7 @@ func TestConsoleGoldenColor(t *testing.T) {
 		f + `15:04:05.123` + r + " \x1b[33mWARN " + r + " slow query " + f + "service=" + r + "checkout " + f + "db.sql=" + r + `"select 1" ` + f + "db.password=" + r + "***\n" +
 		f + `15:04:05.123` + r + " \x1b[31mERROR" + r + " payment failed " + f + "attempt=" + r + "2 " + f + "user=" + r + "ann\n" +
 		"    " + f + "err=" + r + "\n        card declined\n        goroutine 1 [running]:\n        main.main()\n" +
-		f + `15:04:05.123` + r + " \x1b[1;31mERROR+4" + r + " disk full " + f + "evil=" + r + `"\x1b[31mred\x1b[0m"` + "\n    no space left\n" +
+		f + `15:04:05.123` + r + " \x1b[1;31mFATAL" + r + " disk full " + f + "evil=" + r + `"\x1b[31mred\x1b[0m"` + "\n    no space left\n" +
 		f + `15:04:05.123` + r + " \x1b[32mINFO+2" + r + " odd level\n"
 	require.Equal(t, want, consoleLines(t, ConsoleOptions{Color: ColorAlways}))
 }

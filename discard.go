@@ -28,6 +28,7 @@ var discardWorker = func() *worker {
 	if err != nil {
 		panic(err) // a constant Config
 	}
+	set.sinks, set.fallback = nil, nil // nothing is ever written
 	w := newIdleWorker(set)
 	close(w.exited) // no goroutine to wait for
 	return w

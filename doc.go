@@ -20,9 +20,10 @@
 // [SyncLogger.AsAsync] switch between the two over the same pipeline (one
 // worker, the same sinks, the same counters), so a service can queue its
 // chatter and wait for its audit lines. Both faces have Debug, Info, Warn,
-// Error, their Context variants, Log, With, WithGroup, Flush, Close,
+// Error, Fatal, their Context variants, Log, With, WithGroup, Flush, Close,
 // Stats, and Handler: a [slog.Handler] onto the pipeline, for
-// slog.SetDefault and for code that logs through log/slog.
+// slog.SetDefault and for code that logs through log/slog. [SetDefault]
+// also routes the standard log package into the pipeline.
 //
 // # Stages
 //
@@ -54,12 +55,20 @@
 //     (TestAsyncNeverBlocksOnHungSink, TestSyncCallReturnsWhenContextEnds).
 //   - Every record that passes the level check is counted once and for
 //     all: once the logger is closed, Submitted == Written + Dropped +
-//     Failed in [Stats], exactly (TestAccounting, TestBlockLosesNothing).
+//     Failed + Sampled + Deduped in [Stats], exactly (TestAccounting,
+//     TestBlockLosesNothing).
 //   - Close writes everything queued, then flushes and closes each sink
 //     once: a program that logs, closes and exits has every record in its
 //     output (TestExitAfterCloseKeepsEveryRecord). If Close's context ends
 //     first, what was not delivered is counted as dropped
-//     (TestCloseCountsWhatHungSinkDidNotTake).
+//     (TestCloseCountsWhatHungSinkDidNotTake). Close's error is not nil
+//     if any record was lost: it holds a [*LossError] with the counts.
+//   - Last words are not lost: Fatal, and after [SetDefault] log.Fatal,
+//     log.Panic and slog.Error + Flush + os.Exit, write their record and
+//     every record before it before the process ends (TestLastWords).
+//   - Under overload, records below Config.ShedBelow are shed once the
+//     ring is fuller than Config.ShedAt, so warnings and errors keep room
+//     (TestShedKeepsWarnings).
 //   - Values are captured at call time; changing them afterwards neither
 //     races nor changes the output (TestValuesCapturedAtCallTime).
 //   - Bad input is contained and every line is valid JSON: panicking

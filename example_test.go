@@ -76,7 +76,9 @@ func ExampleAsyncLogger_Handler() {
 	}
 	defer restoreDefaults(slog.Default(), log.Writer(), log.Flags()) // for the other examples
 
-	// Every slog call in the program now takes the pipeline...
+	// Every slog call in the program now takes the pipeline (see
+	// fapilog.SetDefault for a log package bridge that never loses
+	// log.Fatal's line)...
 	slog.SetDefault(slog.New(logger.Handler()))
 	slog.Info("started", "port", 8080)
 	slog.With("user", "ann").WithGroup("req").Warn("slow", "ms", 950)
@@ -149,15 +151,18 @@ func ExampleAsyncLogger_Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := logger.Close(ctx); err != nil {
-		fmt.Println("close:", err) // ctx's error, or the sinks' Flush and Close errors
+		fmt.Println("close:", err) // ctx's error, the sinks' Flush and Close errors, lost records
 	}
 
-	logger.Info("after Close")     // not written: counted as dropped, never a panic
-	fmt.Println(logger.Close(ctx)) // Close is idempotent
+	logger.Info("after Close") // not written: counted as dropped, never a panic
+	// Close is idempotent, and its error counts every record lost so far.
+	err = logger.Close(ctx)
+	var loss *fapilog.LossError
+	fmt.Println(errors.As(err, &loss), loss.Dropped)
 	fmt.Println(logger.Stats().Written, logger.Stats().Dropped)
 	// Output:
 	// {"level":"INFO","msg":"queued before Close"}
-	// <nil>
+	// true 1
 	// 1 1
 }
 
@@ -191,7 +196,7 @@ func ExampleStats() {
 
 	st := logger.Stats()
 	fmt.Printf("submitted=%d written=%d dropped=%d failed=%d\n", st.Submitted, st.Written, st.Dropped, st.Failed)
-	fmt.Println(st.Submitted == st.Written+st.Dropped+st.Failed)
+	fmt.Println(st.Submitted == st.Written+st.Dropped+st.Failed+st.Sampled+st.Deduped)
 	// Output:
 	// submitted=3 written=1 dropped=1 failed=1
 	// true

@@ -40,7 +40,7 @@ func TestAsyncNeverBlocksOnHungSink(t *testing.T) {
 		t.Run(pol.name, func(t *testing.T) {
 			sink := hungSink()
 			cfg := pol.cfg
-			cfg.Sinks = []Sink{sink}
+			cfg.Sinks = []Sink{WithOptions(sink, SinkOptions{Buffer: 1})}
 			cfg.QueueSize = 4
 			cfg.BlockTimeout = time.Millisecond
 			cfg.Diagnostics = &syncBuffer{}
@@ -56,12 +56,16 @@ func TestAsyncNeverBlocksOnHungSink(t *testing.T) {
 			})
 			st := l.Stats()
 			require.Equal(t, uint64(1+300), st.Submitted, "Debug is disabled")
-			require.Equal(t, uint64(300-4), st.Dropped, "all but the 4 that fit in the queue")
+			// What fits in the ring, the sink's buffer of one batch and the
+			// worker (waiting for that buffer, under Block or with an
+			// Error in hand) is kept; the rest is dropped.
+			require.Greater(t, st.Dropped, uint64(0))
+			require.GreaterOrEqual(t, st.Dropped+uint64(4+1+2*DefaultBatchSize), uint64(300))
 			require.Zero(t, st.Written)
 
 			close(sink.gate)
 			st = closeLogger(t, l)
-			require.Equal(t, uint64(5), st.Written)
+			require.Equal(t, st.Submitted-st.Dropped, st.Written)
 			sink.requireClosedOnce(t)
 		})
 	}
@@ -144,8 +148,9 @@ func TestCloseCountsWhatHungSinkDidNotTake(t *testing.T) {
 	require.Equal(t, uint64(50), st.Dropped)
 
 	close(sink.gate)
-	require.NoError(t, l.Close(context.Background()))
+	err = l.Close(context.Background())
 	late := l.Stats()
+	requireLossOnly(t, err, late)
 	require.Equal(t, []uint64{50, 0, 50, 0}, []uint64{late.Submitted, late.Written, late.Dropped, late.Failed},
 		"the late write is not counted again")
 	require.LessOrEqual(t, len(sink.lines(t)), 1, "abandoned records are not written after Close gave up")

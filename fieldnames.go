@@ -20,7 +20,8 @@ type FieldNames struct {
 	// TimeRFC3339Nano.
 	TimeEncoding TimeEncoding
 	// LevelName returns the name written for a level; nil means
-	// slog.Level.String ("INFO", "WARN", "ERROR+2"…). It is called once
+	// slog.Level.String ("INFO", "WARN", "ERROR+2"…), and FATAL for
+	// LevelFatal. It is called once
 	// per level when the logger is made for DEBUG, INFO, WARN, ERROR and
 	// ERROR+4, and per record for other levels.
 	LevelName func(slog.Level) string
@@ -95,7 +96,7 @@ func ElasticECS() *FieldNames {
 		TimeEncoding: TimeRFC3339Millis, LevelName: ecsLevel}
 }
 
-func ecsLevel(l slog.Level) string { return strings.ToLower(l.String()) }
+func ecsLevel(l slog.Level) string { return strings.ToLower(levelString(l)) }
 
 // names is a validated FieldNames with its defaults filled in.
 type names struct {

@@ -171,7 +171,7 @@ func (s *formatSinkOf) Format() Format { return s.f }
 func TestSinksGetTheirFormat(t *testing.T) {
 	var j1, j2 memSink
 	lf := &formatSinkOf{f: Logfmt()}
-	l, err := NewSync(Config{Sinks: []Sink{&j1, lf, &j2}, MaxRecordBytes: 120, RedactMaxKeys: 2, Diagnostics: &syncBuffer{}})
+	l, err := NewSync(Config{Sinks: []Sink{&j1, lf, &j2}, MaxRecordBytes: 140, RedactMaxKeys: 2, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	require.Len(t, l.w.stages.formats, 2)
 	l.Info("hello", slog.Int("a", 1))
@@ -261,4 +261,36 @@ func TestUniqueKeysWithCapturesValues(t *testing.T) {
 	child.Info("x", slog.Int("k", 2)) // k repeats: the line is made again from the kept attrs
 	require.NoError(t, l.Close(context.Background()))
 	require.Contains(t, buf.String(), `"m":{"a":1},"k":2}`)
+}
+
+// TestFormatsWithSinkLevelsAndDedupe checks that a sink whose level
+// filters records gets them in its own format, that a wrapped sink keeps
+// its format, and that dedupe keeps or drops a record in every format.
+func TestFormatsWithSinkLevelsAndDedupe(t *testing.T) {
+	var js, lf bytes.Buffer
+	l, err := NewSync(Config{Sinks: []Sink{NewWriterSink(&js), MinLevel(slog.LevelWarn, NewLogfmtSink(&lf))},
+		DedupeWindow: time.Hour, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	l.Info("a")
+	l.Warn("b", slog.Int("n", 1))
+	l.Warn("b", slog.Int("n", 1)) // a repeat: left out of both
+	l.Warn("c")
+	require.NoError(t, l.Close(context.Background()))
+	text := strings.Split(strings.TrimSuffix(lf.String(), "\n"), "\n")
+	require.Len(t, text, 2, lf.String())
+	require.Regexp(t, `level=WARN msg=b n=1$`, text[0])
+	require.Regexp(t, `level=WARN msg=c$`, text[1])
+	require.Equal(t, 3, strings.Count(js.String(), "\n"), js.String())
+}
+
+// TestNamedLoggerInEveryFormat checks the logger field of Named.
+func TestNamedLoggerInEveryFormat(t *testing.T) {
+	sinks, bufs := allFormats()
+	l, err := NewSync(Config{Sinks: sinks})
+	require.NoError(t, err)
+	l.Named("http").Named("client").Info("get", slog.Int("n", 1))
+	require.NoError(t, l.Close(context.Background()))
+	require.Contains(t, bufs[0].String(), `"msg":"get","logger":"http.client","n":1}`)
+	require.Contains(t, bufs[1].String(), ` msg=get logger=http.client n=1`)
+	require.Contains(t, bufs[2].String(), `INFO  get logger=http.client n=1`)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -59,26 +60,35 @@ func TestFusedRedactionMatchesWalk(t *testing.T) {
 	}
 }
 
-// TestTriggerFindsEveryByte checks the word-at-a-time test for trigger
-// bytes against a byte-by-byte one, at every position of a word.
+// TestTriggerFindsEveryByte checks the word-at-a-time test for the
+// default scanners' trigger bytes, at every position of a word, against
+// the byte-at-a-time one, and that bytes outside the ranges it tests do
+// not trigger.
 func TestTriggerFindsEveryByte(t *testing.T) {
-	tr := newTrigger([]stringStep{{trig: "@"}, {trig: "=:"}, {trig: "J"}})
+	rd := newRedaction(DefaultRedactors(), DefaultMask, DefaultRedactMaxDepth, DefaultRedactMaxKeys)
+	tr := rd.trig
 	require.False(t, tr.always)
-	for _, c := range []byte("@=:J") {
+	for c := byte(1); c < 128; c++ {
 		for i := range 8 {
 			b := []byte("abcdefgh")
 			b[i] = c
-			require.True(t, tr.inWord(load64(string(b), 0)), "%q at %d", c, i)
+			if wordIsSafe(load64(string(b), 0)) {
+				require.Equal(t, tr.bytes[c], tr.inWord(load64(string(b), 0)), "%q at %d", c, i)
+			}
 		}
 	}
+	for _, c := range []byte(scannerTriggers[0] + scannerTriggers[1] + scannerTriggers[3]) {
+		require.True(t, tr.bytes[c], "%q", c)
+	}
 	require.False(t, tr.inWord(load64("abcdefgh", 0)))
-	require.False(t, tr.inWord(load64("?;<>ABIK", 0)), "neighbours of trigger bytes")
+	require.False(t, tr.inWord(load64(";<BCDIL[", 0)), "neighbours of trigger bytes")
 	_, hit := appendStringScan(nil, "a long string with no trigger in it at all", &tr)
 	require.False(t, hit)
 	for _, s := range []string{"x@y", "a long string with an = sign", "é:ü", "\n\"J"} {
 		_, hit := appendStringScan(nil, s, &tr)
 		require.True(t, hit, s)
 	}
-	require.True(t, newTrigger([]stringStep{{trig: "abcde"}}).always, "more bytes than a word test takes")
-	require.True(t, newTrigger([]stringStep{{trig: "@"}, {}}).always, "a step with no trigger")
+	custom := newRedaction(append(DefaultRedactors(), RedactPatterns(NewPattern(regexp.MustCompile("x")))), DefaultMask, 1, 1)
+	require.True(t, custom.trig.always, "a step that is not a built-in scanner")
+	require.False(t, custom.fused())
 }

@@ -11,7 +11,7 @@ import (
 type handler struct{ c core }
 
 // Enabled reports whether the logger's level, read now, admits level.
-func (h *handler) Enabled(_ context.Context, level slog.Level) bool { return h.c.w.enabled(level) }
+func (h *handler) Enabled(ctx context.Context, level slog.Level) bool { return h.c.Enabled(ctx, level) }
 
 // Handle logs r, copying what it keeps: r and its attrs may be reused once
 // Handle returns. A zero r.Time is left out, as is r.PC unless

@@ -258,27 +258,53 @@ func TestMaxRecordBytes(t *testing.T) {
 		}
 	}
 
-	// Below the size of the head, the msg goes and the rest stays valid.
-	st, out = log(10)
+	// At the smallest limit, the msg goes, then the source, and the line
+	// keeps within the limit and stays valid.
+	st, out = log(MinMaxRecordBytes)
 	require.Equal(t, uint64(1), st.Truncated)
+	require.LessOrEqual(t, len(out), MinMaxRecordBytes)
 	m := requireValidLines(t, out, 1)[0]
-	require.Equal(t, "", m["msg"])
+	require.True(t, strings.HasPrefix(replaceInvalidUTF8(r.msg), m["msg"].(string)))
 	require.Equal(t, true, m["truncated"])
+	require.NotContains(t, m, "source", "a source that does not fit is left out")
+	require.Equal(t, "WARN", m["level"])
 
 	set, err := Config{}.settings()
 	require.NoError(t, err)
 	require.Equal(t, DefaultMaxRecordBytes, set.maxRecord)
-	_, err = NewAsync(Config{MaxRecordBytes: -1})
-	require.ErrorContains(t, err, "Config.MaxRecordBytes")
+	for _, bad := range []int{-1, 5, MinMaxRecordBytes - 1} {
+		_, err = NewAsync(Config{MaxRecordBytes: bad})
+		require.ErrorContains(t, err, "Config.MaxRecordBytes", "%d", bad)
+	}
+}
+
+// TestMinMaxRecordBytesFitsWorstHead checks MinMaxRecordBytes against the
+// longest truncated line it promises to hold: a time with nanoseconds and
+// a zone offset, a seven-character level name, an empty msg and the
+// largest original_bytes. One byte less would not hold it.
+func TestMinMaxRecordBytesFitsWorstHead(t *testing.T) {
+	zone := time.FixedZone("", -(9*3600 + 30*60))
+	r := &record{
+		time:  time.Date(2026, 12, 31, 23, 59, 59, 123456789, zone),
+		level: slog.LevelError + 3,
+		scope: rootScope,
+	}
+	line := r.appendTruncatedLine(jsonHead, nil, "", math.MaxInt64)
+	require.Len(t, line, MinMaxRecordBytes, "%s", line)
+	for _, level := range []slog.Level{slog.LevelDebug - 4, slog.LevelWarn + 3, LevelFatal, LevelFatal + 2} {
+		r.level = level
+		require.LessOrEqual(t, len(r.appendTruncatedLine(jsonHead, nil, "", math.MaxInt64)), MinMaxRecordBytes, "%v", level)
+	}
 }
 
 // TestTruncatedRecordsInBatch checks that truncating one record leaves
 // its neighbours in the same batch intact.
 func TestTruncatedRecordsInBatch(t *testing.T) {
-	sink := hungSink()
+	sink := &memSink{}
 	w := newTestWorker(t, Config{Sinks: []Sink{sink}, MaxRecordBytes: 200})
 	logN(w, 1, false)
-	<-sink.entered // the next records queue up and go out in one batch
+	require.NoError(t, w.flush(context.Background()))
+	require.True(t, w.lockOr(nil)) // the next records queue up and go out in one batch
 	for i := range 6 {
 		msg := "short"
 		if i%2 == 1 {
@@ -286,7 +312,7 @@ func TestTruncatedRecordsInBatch(t *testing.T) {
 		}
 		w.log(context.Background(), rootScope, false, 0, slog.LevelInfo, msg, []slog.Attr{slog.Int("i", i)})
 	}
-	close(sink.gate)
+	w.unlock()
 	require.NoError(t, w.flush(context.Background()))
 	require.Equal(t, []int{1, 6}, sink.batchSizes())
 	require.Equal(t, uint64(3), w.stats().Truncated)

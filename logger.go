@@ -2,6 +2,7 @@ package fapilog
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 )
 
@@ -20,6 +21,10 @@ type core struct {
 const callerSkip = 1
 
 func newCore(cfg Config, sync bool) (core, error) {
+	cfg, err := levelsFromEnv(cfg)
+	if err != nil {
+		return core{}, err
+	}
 	w, err := newWorker(cfg)
 	if err != nil {
 		return core{}, err
@@ -81,7 +86,9 @@ func (c *core) Log(ctx context.Context, level slog.Level, msg string, attrs ...s
 func (c *core) Handler() slog.Handler { return &handler{*c} }
 
 // Enabled reports whether a record at level would be logged.
-func (c *core) Enabled(_ context.Context, level slog.Level) bool { return c.w.enabled(level) }
+func (c *core) Enabled(_ context.Context, level slog.Level) bool {
+	return c.w.enabledIn(c.scope, level)
+}
 
 // Flush returns once every record logged before the call (by any logger
 // of the same pipeline) is written and every sink's Flush has run, or ctx
@@ -93,7 +100,14 @@ func (c *core) Flush(ctx context.Context) error { return c.w.flush(ctx) }
 // first, Close returns ctx's error and counts what it could not deliver as
 // dropped. Close is idempotent, safe from several goroutines, and closes
 // every logger of the pipeline.
-func (c *core) Close(ctx context.Context) error { return c.w.close(ctx) }
+//
+// Close's error tells of every loss: it joins the sinks' errors (or
+// ctx's) with a *LossError when any record was dropped or failed during
+// the logger's life, so that a nil error means every record was written.
+func (c *core) Close(ctx context.Context) error {
+	err := c.w.close(ctx)
+	return errors.Join(err, loss(c.w.stats()))
+}
 
 // Stats returns the pipeline's counters, shared by every logger of it.
 func (c *core) Stats() Stats { return c.w.stats() }
@@ -130,6 +144,13 @@ func (l *AsyncLogger) With(attrs ...slog.Attr) *AsyncLogger { return &AsyncLogge
 // WithGroup returns a logger whose later attrs nest in group name.
 func (l *AsyncLogger) WithGroup(name string) *AsyncLogger { return &AsyncLogger{l.withGroup(name)} }
 
+// Named returns a logger named name, joined to l's name with a '.'
+// (Named("") changes nothing): its records carry "logger":"<full name>"
+// right after msg, and it logs at the level that Config.Levels or
+// SetLevels gives the longest prefix of its full name. Like With, it is
+// meant to be called once, not per record.
+func (l *AsyncLogger) Named(name string) *AsyncLogger { return &AsyncLogger{l.named(name)} }
+
 // AsSync returns the synchronous face of the same pipeline: same worker,
 // sinks, counters and context.
 func (l *AsyncLogger) AsSync() *SyncLogger { return &SyncLogger{l.asSync(true)} }
@@ -156,6 +177,13 @@ func (l *SyncLogger) With(attrs ...slog.Attr) *SyncLogger { return &SyncLogger{l
 
 // WithGroup returns a logger whose later attrs nest in group name.
 func (l *SyncLogger) WithGroup(name string) *SyncLogger { return &SyncLogger{l.withGroup(name)} }
+
+// Named returns a logger named name, joined to l's name with a '.'
+// (Named("") changes nothing): its records carry "logger":"<full name>"
+// right after msg, and it logs at the level that Config.Levels or
+// SetLevels gives the longest prefix of its full name. Like With, it is
+// meant to be called once, not per record.
+func (l *SyncLogger) Named(name string) *SyncLogger { return &SyncLogger{l.named(name)} }
 
 // AsAsync returns the asynchronous face of the same pipeline: same worker,
 // sinks, counters and context.

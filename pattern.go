@@ -12,6 +12,7 @@ import (
 // regular expression.
 type Pattern struct {
 	next func(s string, from int) (int, int) // built-in: first span at or after from, or -1, -1
+	kind uint16                              // built-in: its scan* bit
 	re   *regexp.Regexp
 	sub  int // index of the "secret" subexpression of re, or 0 for the whole match
 }
@@ -76,31 +77,31 @@ func (r *patternRedactor) MaskString(s, mask string) (string, bool) {
 // starting with 2 to 6 (the major networks), in groups separated by single
 // spaces or dashes or none, that pass the Luhn check. A digit run longer
 // than 19 digits with no separator is not a card number.
-func CardNumbers() Pattern { return Pattern{next: nextCard} }
+func CardNumbers() Pattern { return Pattern{next: nextCard, kind: scanCard} }
 
 // EmailAddresses returns a Pattern for e-mail addresses: a local part of
 // letters, digits and ._%+-, an '@', and a domain with a dot and a
 // top-level domain of two or more ASCII letters.
-func EmailAddresses() Pattern { return Pattern{next: nextEmail} }
+func EmailAddresses() Pattern { return Pattern{next: nextEmail, kind: scanEmail} }
 
 // JWTs returns a Pattern for JSON Web Tokens: three base64url segments
 // joined by dots, the first starting with "eyJ" (the encoding of `{"`).
 // The last segment, the signature, may be empty.
-func JWTs() Pattern { return Pattern{next: nextJWT} }
+func JWTs() Pattern { return Pattern{next: nextJWT, kind: scanJWT} }
 
 // BearerTokens returns a Pattern for the credential after "Bearer " (in
 // any case) as in an Authorization header: "Bearer abc.def" becomes
 // "Bearer ***".
-func BearerTokens() Pattern { return Pattern{next: nextBearer} }
+func BearerTokens() Pattern { return Pattern{next: nextBearer, kind: scanBearer} }
 
 // AWSAccessKeyIDs returns a Pattern for AWS access key ids: "AKIA"
 // (long-term) or "ASIA" (temporary) and 16 upper-case letters or digits,
 // not inside a longer word.
-func AWSAccessKeyIDs() Pattern { return Pattern{next: nextAWSKeyID} }
+func AWSAccessKeyIDs() Pattern { return Pattern{next: nextAWSKeyID, kind: scanAWS} }
 
 // SSNs returns a Pattern for US social security numbers written
 // NNN-NN-NNNN, not inside a longer run of digits.
-func SSNs() Pattern { return Pattern{next: nextSSN} }
+func SSNs() Pattern { return Pattern{next: nextSSN, kind: scanSSN} }
 
 // indexFrom returns the index in s of the first c in s[from:], or -1.
 func indexFrom(s string, from int, c byte) int {
@@ -214,6 +215,7 @@ func isEmailLocal(c byte) bool {
 func isDomain(c byte) bool { return isAlnum(c) || c >= utf8.RuneSelf || c == '.' || c == '-' }
 
 func nextEmail(s string, from int) (int, int) {
+	lo := from
 	for from < len(s) {
 		at := indexFrom(s, from, '@')
 		if at < 0 {
@@ -242,7 +244,7 @@ func nextEmail(s string, from int) (int, int) {
 		if len(tld) < 2 || !allLetters(tld) {
 			continue
 		}
-		return start, end
+		return max(start, lo), end
 	}
 	return -1, -1
 }
@@ -279,11 +281,13 @@ func nextJWT(s string, from int) (int, int) {
 		}
 		end := base64URLRun(s, start)
 		if end >= len(s) || s[end] != '.' {
+			from = end // any "eyJ" later in this run ends here too
 			continue
 		}
 		payload := end + 1
 		end = base64URLRun(s, payload)
 		if end == payload || end >= len(s) || s[end] != '.' {
+			from = payload
 			continue
 		}
 		return start, base64URLRun(s, end+1)

@@ -113,11 +113,27 @@ func newRing[T any](size int) *ring[T] {
 // so the window between claim and publish must hold no more than copying
 // into the slot. claim returns errFull if the ring has no free slot and
 // errClosed if the ring is closed. It uses only atomics.
-func (r *ring[T]) claim() (uint64, error) {
+func (r *ring[T]) claim() (uint64, error) { return r.claimUnder(noLimit) }
+
+// claimUnder is claim that returns errShed, claiming nothing, if the ring
+// holds more than limit items. Only a limit below the ring's size costs
+// anything: one load of the consumer's position, whose cache line changes
+// once per batch drained, not per item.
+func (r *ring[T]) claimUnder(limit uint64) (uint64, error) {
+	var head uint64
+	if limit < r.size {
+		head = r.head.Load() // before tail, so that tail >= head
+	}
 	t := r.tail.Load()
 	for {
 		if t&closedBit != 0 {
 			return 0, errClosed
+		}
+		if limit < r.size && t-head > limit {
+			// head may be stale, which overstates the fill by what the
+			// consumer took since it was loaded: a record may be shed a
+			// moment early, never one kept past the limit.
+			return 0, errShed
 		}
 		seq := r.slots[t&r.mask].seq.Load()
 		switch d := int64(seq - t); {

@@ -348,14 +348,38 @@ func appendLevel(b []byte, level slog.Level) []byte {
 		return append(b, `"level":"WARN"`...)
 	case slog.LevelError:
 		return append(b, `"level":"ERROR"`...)
+	case LevelFatal:
+		return append(b, `"level":"FATAL"`...)
 	}
 	b = append(b, `"level":`...)
 	return appendString(b, levelString(level))
 }
 
-// levelString is a level's default name. Every format writes it, unless
-// Config.Fields has a LevelName.
-func levelString(level slog.Level) string { return level.String() }
+// levelString is a level's default name: slog's, and FATAL for
+// LevelFatal. Every format writes it, unless Config.Fields has a
+// LevelName.
+func levelString(level slog.Level) string {
+	if level == LevelFatal {
+		return "FATAL"
+	}
+	return level.String()
+}
+
+// appendLogger appends the logger field of a scope made by Named, after
+// msg: pre-encoded in JSON, ` logger=a.b` in text.
+func (h *lineHead) appendLogger(b []byte, s *scope) []byte {
+	switch {
+	case s.name == "":
+		return b
+	case h.kind == kindJSON:
+		return append(b, s.logger...)
+	case h.color:
+		b = append(append(b, ' '), ansiFaint+"logger="+ansiReset...)
+	default:
+		b = append(b, " logger="...)
+	}
+	return appendTextString(b, s.name)
+}
 
 // consoleBegin is begin for the console: time, level and source, dim.
 func (h *lineHead) consoleBegin(b []byte, r *record) []byte {
@@ -394,11 +418,19 @@ func (h *lineHead) consoleBegin(b []byte, r *record) []byte {
 func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []slog.Attr) []byte {
 	h := e.h
 	b = h.begin(b, r)
+	// A later format gets r.msg masked already: masking it again could
+	// mask the mask (redactors need not be idempotent).
+	red := e.red
+	if e.fi > 0 {
+		e.red = nil
+	}
 	if h.kind == kindConsole {
 		b, r.msg = e.consoleMsg(b, r.msg)
 	} else {
 		b, r.msg = e.str(b, r.msg)
 	}
+	e.red = red
+	b = h.appendLogger(b, r.scope)
 	b = append(b, enrichment...)
 	e.base = 0
 	b, _ = e.appendAttrs(b, extra, true)
@@ -418,13 +450,21 @@ func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []sl
 
 // appendTruncated appends the line written in place of r when r encodes
 // to size bytes, more than limit: r's head with as much of its msg as
-// keeps the line within limit (the whole head if limit is smaller), and
-// "truncated":true,"original_bytes":size.
+// keeps the line within limit (the whole head if limit is smaller), its
+// logger's name, and "truncated":true,"original_bytes":size.
 func (r *record) appendTruncated(h *lineHead, b []byte, size, limit int) []byte {
 	start := len(b)
 	b = r.appendTruncatedLine(h, b, "", size)
 	fixed := len(b) - start // everything but the msg's text
 	room := limit - fixed
+	if room < 0 && r.pc != 0 {
+		// The source does not fit: the bound matters more.
+		pc := r.pc
+		r.pc = 0
+		b = r.appendTruncated(h, b[:start], size, limit)
+		r.pc = pc
+		return b
+	}
 	if room <= 0 || r.msg == "" {
 		return b
 	}
@@ -457,6 +497,7 @@ func (r *record) appendTruncatedLine(h *lineHead, b []byte, msg string, size int
 	default:
 		b = appendConsoleText(b, msg)
 	}
+	b = h.appendLogger(b, r.scope)
 	b = append(b, h.trunc...)
 	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, h.end...)

@@ -33,17 +33,9 @@ type Redactor interface {
 }
 
 // DefaultRedactors returns the redactors used when Config.Redactors is
-// nil: RedactFields of the usual secret names (password, passwd, pwd,
-// secret, token, api_key, apikey, authorization, cookie, set-cookie,
-// private_key, client_secret, access_token, refresh_token, session_id) and
-// RedactURLCredentials.
+// nil: []Redactor{Credentials()}.
 func DefaultRedactors() []Redactor {
-	return []Redactor{
-		RedactFields("password", "passwd", "pwd", "secret", "token", "api_key", "apikey",
-			"authorization", "cookie", "set-cookie", "private_key", "client_secret",
-			"access_token", "refresh_token", "session_id"),
-		RedactURLCredentials(),
-	}
+	return []Redactor{Credentials()}
 }
 
 // RedactFields returns a Redactor that masks the whole value of the named
@@ -52,33 +44,38 @@ func DefaultRedactors() []Redactor {
 // A bare name ("password") matches that key at any depth. A dotted path
 // ("user.card.number") matches from the top of the line, following group
 // names and map and struct keys; slice elements add no key, so
-// "users.ssn" matches the "ssn" of every map in a slice "users". "*"
-// matches any one key ("*.password"). Matching ignores case: all of
-// ASCII, and Unicode letters whose cases have the same length in bytes.
-// Empty paths are ignored.
+// "users.ssn" matches the "ssn" of every map in a slice "users". A "*"
+// matches any run of characters inside one key: "*password*" matches
+// "user_password", "*.pin" any key "pin" one level down, and "*" alone
+// any one key. Matching ignores case: all of ASCII, and Unicode letters
+// whose cases have the same length in bytes. Empty paths are ignored.
 func RedactFields(paths ...string) Redactor {
 	f := &fieldRedactor{}
 	for _, p := range paths {
-		if p == "" {
-			continue
-		}
-		if !strings.Contains(p, ".") {
+		switch {
+		case p == "":
+		case strings.Contains(p, "."):
+			f.paths = append(f.paths, strings.Split(p, "."))
+		case strings.Contains(p, "*"):
+			f.globs = append(f.globs, p)
+		default:
 			f.addName(p)
-			continue
 		}
-		f.paths = append(f.paths, strings.Split(p, "."))
 	}
 	return f
 }
 
-// fieldRedactor is RedactFields. Bare names are hashed on their length
-// and their first and last bytes, case folded, into 64 buckets; a bit per
-// bucket rejects most keys with a few instructions, and the rest are
-// compared with the names of one bucket. No allocation.
+// fieldRedactor is RedactFields, and the key words of the presets. Bare
+// names are hashed on their length and their first and last bytes, case
+// folded, into 64 buckets; a bit per bucket rejects most keys with a few
+// instructions, and the rest are compared with the names of one bucket.
+// No allocation.
 type fieldRedactor struct {
 	buckets  [64][]string // names that begin and end with ASCII, by nameHash
 	nonEmpty uint64       // bit h: buckets[h] is not empty
 	unicode  []string     // names that begin or end with a non-ASCII byte
+	globs    []string     // bare names with a '*'
+	words    uint8        // word classes of sensitiveKey (presets), 0 for none
 	paths    [][]string   // dotted paths, split
 }
 
@@ -110,6 +107,8 @@ func (f *fieldRedactor) merge(g *fieldRedactor) {
 	for _, n := range g.unicode {
 		f.addName(n)
 	}
+	f.globs = append(f.globs, g.globs...)
+	f.words |= g.words
 	f.paths = append(f.paths, g.paths...)
 }
 
@@ -119,7 +118,7 @@ func (f *fieldRedactor) MaskField(path []string) bool {
 	if len(path) == 0 {
 		return false
 	}
-	if f.mayMatch(path[len(path)-1]) && f.matchName(path[len(path)-1]) {
+	if f.matchKey(path[len(path)-1]) {
 		return true
 	}
 	for _, p := range f.paths {
@@ -130,15 +129,33 @@ func (f *fieldRedactor) MaskField(path []string) bool {
 	return false
 }
 
-// mayMatch reports whether key may be one of f's bare names: the cheap
-// test the walker inlines for every key.
-func (f *fieldRedactor) mayMatch(key string) bool {
-	return len(key) > 0 && (f.nonEmpty>>nameHash(key)&1 != 0 || len(f.unicode) > 0)
+// matchKey reports whether the field key is masked whole, whatever its
+// path: it is one of f's bare names, matches one of its globs, or names a
+// secret of its word classes. It depends on key alone, so a caller may
+// cache it per distinct key; dotted paths are matched apart (see
+// MaskField).
+func (f *fieldRedactor) matchKey(key string) bool {
+	return f.mayMatch(key) && f.matchName(key)
 }
 
-// matchName reports whether key is one of f's bare names, ignoring case.
-// The caller has checked mayMatch.
+// mayMatch reports whether key may be one of f's bare names, globs or
+// words: the cheap test the walker inlines for every key.
+func (f *fieldRedactor) mayMatch(key string) bool {
+	return len(key) > 0 && (f.nonEmpty>>nameHash(key)&1 != 0 || len(f.unicode) > 0 || f.words != 0 || len(f.globs) > 0)
+}
+
+// matchName reports whether key is one of f's bare names or globs, or
+// names a secret of f's word classes, ignoring case. The caller has
+// checked mayMatch.
 func (f *fieldRedactor) matchName(key string) bool {
+	if sensitiveKey(key, f.words) {
+		return true
+	}
+	for _, g := range f.globs {
+		if globMatch(g, key) {
+			return true
+		}
+	}
 	for _, n := range f.buckets[nameHash(key)] {
 		if len(n) == len(key) && equalFold(n, key) {
 			return true
@@ -175,11 +192,50 @@ func pathMatches(pattern, path []string) bool {
 		return false
 	}
 	for i, seg := range pattern {
-		if seg != "*" && !strings.EqualFold(seg, path[i]) {
+		if !globMatch(seg, path[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// globMatch reports whether key matches pattern, in which each '*' stands
+// for any run of characters, ignoring case as RedactFields says.
+func globMatch(pattern, key string) bool {
+	star := strings.IndexByte(pattern, '*')
+	if star < 0 {
+		return len(pattern) == len(key) && equalFold(pattern, key)
+	}
+	// The part before the first '*' is a prefix, the part after the last
+	// a suffix; the parts between are found left to right.
+	last := strings.LastIndexByte(pattern, '*')
+	head, tail := pattern[:star], pattern[last+1:]
+	if len(head)+len(tail) > len(key) || !equalFold(head, key[:len(head)]) || !equalFold(tail, key[len(key)-len(tail):]) {
+		return false
+	}
+	key = key[len(head) : len(key)-len(tail)]
+	for mid := pattern[star+1 : last+1]; mid != ""; {
+		j := strings.IndexByte(mid, '*')
+		part := mid[:j]
+		mid = mid[j+1:]
+		i := indexFoldAny(key, part)
+		if i < 0 {
+			return false
+		}
+		key = key[i+len(part):]
+	}
+	return true
+}
+
+// indexFoldAny returns the index of the first instance of part in s,
+// ignoring case as equalFold does, or -1.
+func indexFoldAny(s, part string) int {
+	for i := 0; i+len(part) <= len(s); i++ {
+		if equalFold(part, s[i:i+len(part)]) {
+			return i
+		}
+	}
+	return -1
 }
 
 // MaskString returns s unchanged: fields are masked whole or not at all.
@@ -247,14 +303,29 @@ func hasScheme(s string) bool {
 	return letter
 }
 
-// endsAuthority reports whether c cannot be in a URL's authority.
-func endsAuthority(c byte) bool {
-	switch c {
-	case '/', '?', '#', ' ', '\t', '\n', '\r', '\f', '\v', '"', '\'', '`', '<', '>', '\\':
-		return true
+// Flags of stopBytes: the bytes that end a value of some kind.
+const (
+	stopAuthority = 1 << iota // a URL's authority
+	stopBare                  // the bare value of a key=value pair
+	stopUserinfo              // the user:password before a MySQL DSN's '@'
+)
+
+// stopBytes classifies bytes for the scanners that read up to a stop.
+var stopBytes = func() (t [256]uint8) {
+	for _, c := range []byte("/?# \t\n\r\f\v\"'`<>\\") {
+		t[c] |= stopAuthority | stopUserinfo
 	}
-	return false
-}
+	for _, c := range []byte(" \t\n\r\"'`,;&)]}<>") {
+		t[c] |= stopBare
+	}
+	for _, c := range []byte("=(,;@") {
+		t[c] |= stopUserinfo
+	}
+	return t
+}()
+
+// endsAuthority reports whether c cannot be in a URL's authority.
+func endsAuthority(c byte) bool { return stopBytes[c]&stopAuthority != 0 }
 
 // maskSpans returns s with each span that next finds replaced by mask.
 // next returns the first span at or after from, or -1, -1; spans must not

@@ -27,16 +27,16 @@ func ExampleRedactFields() {
 	}
 	logger, _ := fapilog.NewSync(fapilog.Config{
 		Sinks:     []fapilog.Sink{fapilog.NewWriterSink(stripTime{})},
-		Redactors: []fapilog.Redactor{fapilog.RedactFields("pin", "user.card.number")},
+		Redactors: []fapilog.Redactor{fapilog.RedactFields("pin", "user.card.number", "*_ref*")},
 		// A mask of your own, for every redactor.
 		RedactMask: "[redacted]",
 	})
 	defer logger.Close(context.Background())
 	logger.WithGroup("user").Info("paid",
 		slog.Any("card", card{Number: "4111111111111111", Expiry: "12/29"}),
-		slog.Group("auth", slog.String("PIN", "1234")))
+		slog.Group("auth", slog.String("PIN", "1234")), slog.String("bank_ref_id", "77-1"))
 	// Output:
-	// {"level":"INFO","msg":"paid","user":{"card":{"number":"[redacted]","expiry":"12/29"},"auth":{"PIN":"[redacted]"}}}
+	// {"level":"INFO","msg":"paid","user":{"card":{"number":"[redacted]","expiry":"12/29"},"auth":{"PIN":"[redacted]"},"bank_ref_id":"[redacted]"}}
 }
 
 func ExampleRedactURLCredentials() {
@@ -111,4 +111,35 @@ func ExampleSSNs() {
 	maskWith(fapilog.SSNs(), "ssn 078-05-1120 on file")
 	// Output:
 	// ssn *** on file
+}
+
+func ExampleCredentials() {
+	// Credentials is the default: keys that name a secret, in any style,
+	// and secrets inside strings, keeping the text around them.
+	logger, _ := fapilog.NewSync(fapilog.Config{Sinks: []fapilog.Sink{fapilog.NewWriterSink(stripTime{})}})
+	defer logger.Close(context.Background())
+	logger.Info("retry with password=hunter2",
+		slog.String("DBPassword", "s3cr3t"), slog.String("X-Api-Key", "k3y"), slog.Int("token_count", 812),
+		slog.String("dsn", "app:s3cr3t@tcp(db:3306)/shop"),
+		slog.String("req", "Authorization: Bearer abc.def"))
+	// Output:
+	// {"level":"INFO","msg":"retry with password=***","DBPassword":"***","X-Api-Key":"***","token_count":812,"dsn":"***@tcp(db:3306)/shop","req":"Authorization: Bearer ***"}
+}
+
+func ExamplePCI() {
+	r := fapilog.PCI()
+	s, _ := r.MaskString("card 4111 1111 1111 1111, cvv=123, track ;4111111111111111=25121010000?", "***")
+	fmt.Println(s)
+	fmt.Println(r.MaskField([]string{"payment", "cvv2"}))
+	// Output:
+	// card ***, cvv=***, track ***
+	// true
+}
+
+func ExamplePII() {
+	r := fapilog.PII()
+	s, _ := r.MaskString("ann@example.com called +1 (555) 123-4567 from 192.168.1.20, IBAN GB82 WEST 1234 5698 7654 32", "***")
+	fmt.Println(s)
+	// Output:
+	// *** called *** from ***, IBAN ***
 }

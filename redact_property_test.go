@@ -13,14 +13,58 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// allRedactors is DefaultRedactors plus every built-in pattern.
+// allRedactors is every preset plus every built-in pattern.
 func allRedactors() []Redactor {
-	return append(DefaultRedactors(), RedactPatterns(CardNumbers(), EmailAddresses(), JWTs(), BearerTokens(), AWSAccessKeyIDs(), SSNs()))
+	return []Redactor{Credentials(), PCI(), PII(), RedactURLCredentials(),
+		RedactPatterns(CardNumbers(), EmailAddresses(), JWTs(), BearerTokens(), AWSAccessKeyIDs(), SSNs())}
 }
 
-// secretNames are the field names DefaultRedactors masks.
-var secretNames = []string{"password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "authorization",
-	"cookie", "set-cookie", "private_key", "client_secret", "access_token", "refresh_token", "session_id"}
+// secretKeyWords are keys Credentials masks, as words; keyStyle writes
+// them in every casing and separator style.
+var secretKeyWords = [][]string{
+	{"password"}, {"passwd"}, {"pwd"}, {"secret"}, {"token"}, {"api", "key"}, {"authorization"}, {"auth"},
+	{"cookie"}, {"set", "cookie"}, {"private", "key"}, {"client", "secret"}, {"access", "token"},
+	{"refresh", "token"}, {"session", "id"}, {"user", "password"}, {"db", "password"}, {"passphrase"},
+	{"x", "api", "key"}, {"aws", "secret", "access", "key"}, {"jwt"}, {"id", "token"}, {"credentials"},
+	{"github", "token"}, {"signing", "key"}, {"x", "auth", "token"}, {"webhook", "secret"},
+}
+
+// numKeyStyles is the number of styles keyStyle knows.
+const numKeyStyles = 12
+
+// keyStyle writes words in one of numKeyStyles casing and separator
+// styles: snake, SCREAMING_SNAKE, camel, Pascal, kebab, Train-Case,
+// dotted, spaced, flat lower, FLAT UPPER, Title Spaced and Dotted.Pascal.
+func keyStyle(words []string, style int) string {
+	title := func(w string) string { return strings.ToUpper(w[:1]) + w[1:] }
+	var parts []string
+	sep := ""
+	for i, w := range words {
+		switch style {
+		case 0, 4, 6, 7, 8:
+		case 1, 9:
+			w = strings.ToUpper(w)
+		case 2:
+			if i > 0 {
+				w = title(w)
+			}
+		default:
+			w = title(w)
+		}
+		parts = append(parts, w)
+	}
+	switch style {
+	case 0, 1:
+		sep = "_"
+	case 4, 5:
+		sep = "-"
+	case 6, 11:
+		sep = "."
+	case 7, 10:
+		sep = " "
+	}
+	return strings.Join(parts, sep)
+}
 
 // secretGen makes random nested values holding secrets — values under
 // secret keys and secret-shaped strings — and plain values, and
@@ -83,7 +127,45 @@ func (g *secretGen) card() (formatted, digits string) {
 func (g *secretGen) shaped() string {
 	n := g.next()
 	var s, secret string
-	switch g.r.IntN(7) {
+	switch g.r.IntN(14) {
+	case 7:
+		secret = fmt.Sprintf("kv%dq", n) + g.randFrom(b64URL, 6)
+		k := g.secretKey()
+		if strings.Contains(k, " ") {
+			k = keyStyle([]string{"password"}, g.r.IntN(numKeyStyles))
+			if strings.Contains(k, " ") {
+				k = "password"
+			}
+		}
+		s = []string{k + "=" + secret, k + ": " + secret, `{"` + k + `": "` + secret + `", "n": 1}`,
+			k + "='" + secret + "'", "?" + k + "=" + secret + "&next=/"}[g.r.IntN(5)]
+	case 8:
+		secret = fmt.Sprintf("au%dq", n) + g.randFrom(b64URL, 10)
+		s = []string{"Authorization: Bearer ", "authorization: Basic ", "Proxy-Authorization: Bearer "}[g.r.IntN(3)] + secret
+	case 9:
+		secret = fmt.Sprintf("my%dq", n)
+		s = "dsn app:" + secret + "@tcp(db:3306)/shop?parseTime=true"
+		g.secrets = append(g.secrets, "app:"+secret)
+	case 10:
+		secret = fmt.Sprintf("pg%dq", n)
+		s = []string{"host=db port=5432 user=app password=" + secret + " dbname=shop",
+			"Server=tcp:db,1433;User ID=app;Password=" + secret + ";Encrypt=true"}[g.r.IntN(2)]
+	case 11:
+		secret = "MII" + g.randFrom(b64URL, 20) + fmt.Sprintf("p%dq", n)
+		s = "key -----BEGIN RSA PRIVATE KEY-----\n" + secret + "\n-----END RSA PRIVATE KEY----- loaded"
+	case 12:
+		var digits string
+		secret, digits = g.card()
+		if len(digits) == 16 {
+			s = ";" + digits + "=2512101000000?"
+			secret = digits + "=2512"
+		} else {
+			s = "pan " + digits
+			secret = digits
+		}
+	case 13:
+		secret = fmt.Sprintf("+1 555 %03d %04d", g.r.IntN(1000), g.next()%10000)
+		s = "call " + secret
 	case 0:
 		secret = fmt.Sprintf("pw%dq", n)
 		s = fmt.Sprintf("dsn %s://app:%s@db.internal:5432/x", []string{"postgres", "redis", "amqp", "https"}[g.r.IntN(4)], secret)
@@ -116,7 +198,12 @@ func (g *secretGen) shaped() string {
 // secret-shaped.
 func (g *secretGen) leaf(d int, under bool) string {
 	if g.r.IntN(3) == 0 {
-		return g.shaped()
+		// The text around a secret is kept.
+		before, after := fmt.Sprintf("pre%dz", g.next()), fmt.Sprintf("post%dz", g.next())
+		if !under && d <= g.maxDepth {
+			g.keep = append(g.keep, before, after)
+		}
+		return before + " " + g.shaped() + " " + after
 	}
 	s := fmt.Sprintf("keep%dz", g.next())
 	if !under && d <= g.maxDepth {
@@ -125,10 +212,15 @@ func (g *secretGen) leaf(d int, under bool) string {
 	return s
 }
 
+// secretKey returns a key Credentials masks, in a random style.
+func (g *secretGen) secretKey() string {
+	return keyStyle(secretKeyWords[g.r.IntN(len(secretKeyWords))], g.r.IntN(numKeyStyles))
+}
+
 // key returns a key and whether it is a secret one.
 func (g *secretGen) key() (string, bool) {
 	if g.r.IntN(5) == 0 {
-		return g.foldCase(secretNames[g.r.IntN(len(secretNames))]), true
+		return g.secretKey(), true
 	}
 	return fmt.Sprintf("k%d", g.next()), false
 }
@@ -238,7 +330,8 @@ func (g *secretGen) checkLine(t *testing.T, line string) {
 
 // TestRedactProperty: random nested records — groups, With context,
 // context attrs, enrichment, maps, slices and structs, secret keys in
-// any case and secret-shaped strings at random depths, some beyond
+// every casing and separator style and secret-shaped strings (secrets
+// inside text, kept around them) at random depths, some beyond
 // RedactMaxDepth — never show a secret, and keep every plain value that
 // is within the limits.
 func TestRedactProperty(t *testing.T) {
@@ -280,17 +373,21 @@ func TestRedactProperty(t *testing.T) {
 }
 
 // FuzzRedact checks, on arbitrary keys, strings and JSON, that a secret
-// under a secret key (in any case, at any depth) or shaped like a URL
-// credential or card number never shows, that the line is valid JSON,
-// and that a record with nothing to mask is encoded exactly as without
+// under a secret key (in any casing and separator style, at any depth),
+// inside a string after a secret key (key=value, key: value, JSON,
+// Authorization header, connection strings) or shaped like a URL
+// credential or card number never shows, that the line is valid JSON, and
+// that a record with nothing to mask is encoded exactly as without
 // redaction.
 func FuzzRedact(f *testing.F) {
 	f.Add("k", "v", "plain", []byte(`{"a":[1,{"b":"c"}]}`), uint8(3), uint16(0))
 	f.Add("", "\x00", "a\"b\\c\n", []byte(`"s"`), uint8(20), uint16(0xffff))
 	f.Add("user", "card", "bob@example.com", []byte(`[{"password":"x"},"https://u:p@h"]`), uint8(16), uint16(5))
 	f.Add("\u00e9", "\xff", "https://", []byte(`{"k\u0041":"\ud83d\ude00"}`), uint8(1), uint16(1))
+	f.Add("token=", "'", "password=\"", []byte(`"Authorization: "`), uint8(2), uint16(77))
 	const marker, pwMarker = "Zq9SECRETxK", "Zq9PASSxK"
 	const card = "4111 1111 1111 1111"
+	inString := []string{"Zq9KVxK", "Zq9AUTHxK", "Zq9DSNxK", "Zq9ADOxK", "Zq9JSONxK"}
 	f.Fuzz(func(t *testing.T, k1, k2, s string, raw []byte, depth uint8, fold uint16) {
 		for _, in := range []string{k1, k2, s, string(raw)} {
 			if strings.Contains(in, "Zq9") || strings.Contains(in, "4111") {
@@ -298,23 +395,25 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 		rd := newRedaction(allRedactors(), DefaultMask, DefaultRedactMaxDepth, DefaultRedactMaxKeys)
-		name := []byte(secretNames[int(fold)%len(secretNames)])
-		for i := range name {
-			if fold&(1<<(i%16)) != 0 && 'a' <= name[i] && name[i] <= 'z' {
-				name[i] -= 'a' - 'A'
-			}
+		name := keyStyle(secretKeyWords[int(fold)%len(secretKeyWords)], int(fold>>8)%numKeyStyles)
+		kv := keyStyle([]string{"db", "password"}, int(fold>>4)%numKeyStyles)
+		if strings.Contains(kv, " ") {
+			kv = "DB_PASSWORD"
 		}
+		secretsIn := " " + kv + "=" + inString[0] + " Authorization: Bearer " + inString[1] +
+			" app:" + inString[2] + "@tcp(db:3306)/x Server=db;Password=" + inString[3] + "; {\"token\": \"" + inString[4] + "\"} "
 		var rawValue any = s
 		if json.Valid(raw) {
 			rawValue = json.RawMessage(raw)
 		}
 		// The leaf holds the secrets and the arbitrary input.
 		var v any = map[string]any{
-			string(name): marker,
-			k1:           s,
-			k2:           rawValue,
-			"note":       s + " x https://user:" + pwMarker + "@host/ " + s,
-			"card":       s + " x " + card + " x " + s,
+			name:   marker,
+			k1:     s,
+			k2:     rawValue,
+			"note": s + " x https://user:" + pwMarker + "@host/ " + s,
+			"text": s + secretsIn + s,
+			"card": s + " x " + card + " x " + s,
 		}
 		// Nest it in maps and slices, then in groups.
 		levels := int(depth % 24)
@@ -338,7 +437,7 @@ func FuzzRedact(f *testing.F) {
 		if !json.Valid(line) {
 			t.Fatalf("invalid JSON: %s", line)
 		}
-		for _, secret := range []string{marker, pwMarker, card, strings.ReplaceAll(card, " ", "")} {
+		for _, secret := range append([]string{marker, pwMarker, card, strings.ReplaceAll(card, " ", "")}, inString...) {
 			if strings.Contains(string(line), secret) {
 				t.Fatalf("%q leaked: %s", secret, line)
 			}

@@ -3,7 +3,6 @@ package fapilog
 import (
 	"log/slog"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -23,8 +22,8 @@ const (
 // redactor that only looks at strings, nor a string to one that only
 // looks at keys. It is immutable, shared by the worker and With calls.
 type redaction struct {
-	trig      trigger // the bytes byString's secrets need
-	cards     bool    // integers that are card numbers are masked too
+	trig      trigger // the bytes the built-in scanners' secrets need
+	cards     bool    // integers that may be card numbers are masked too
 	fields    fieldRedactor
 	wholePath bool         // fields has dotted paths, or byField is not empty: look past the last key
 	byField   []Redactor   // redactors other than RedactFields that look at keys
@@ -48,16 +47,25 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 		maxDepth:  maxDepth,
 		maxKeys:   maxKeys,
 	}
+	// The built-in scanners of every redactor join one scanSet, run
+	// first; the others run after it, in Config order.
+	var kinds uint16
+	cardInts := false
 	for _, r := range rs {
 		switch r := r.(type) {
 		case *fieldRedactor:
 			rd.fields.merge(r)
+		case *presetRedactor:
+			rd.fields.words |= r.words
+			kinds |= r.scan.kinds
+			cardInts = cardInts || r.scan.cardInts
 		case urlRedactor:
-			rd.byString = append(rd.byString, stringStep{next: nextURLUserinfo, trig: "@"})
+			kinds |= scanURL
 		case *patternRedactor:
 			for _, p := range r.patterns {
-				if p.next != nil {
-					rd.byString = append(rd.byString, stringStep{next: p.next})
+				if p.kind != 0 {
+					kinds |= p.kind
+					cardInts = cardInts || p.kind == scanCard
 				} else {
 					rd.byString = append(rd.byString, stringStep{r: &patternRedactor{patterns: []Pattern{p}}})
 				}
@@ -67,8 +75,13 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 			rd.byString = append(rd.byString, stringStep{r: r})
 		}
 	}
+	if kinds != 0 || cardInts {
+		set := newScanSet(kinds, rd.fields.words, cardInts)
+		rd.byString = append([]stringStep{{r: set, scan: set}}, rd.byString...)
+	}
 	rd.wholePath = len(rd.fields.paths) > 0 || len(rd.byField) > 0
 	rd.trig = newTrigger(rd.byString)
+	rd.cards = cardInts
 	return rd
 }
 
@@ -80,94 +93,111 @@ func (rd *redaction) fused() bool {
 		return false
 	}
 	for _, step := range rd.byString {
-		if step.next == nil {
+		if step.scan == nil {
 			return false
 		}
 	}
 	return true
 }
 
-// stringStep is one test of every string: a built-in scanner, called
-// directly, or a Redactor.
-type stringStep struct {
-	next func(s string, from int) (int, int) // see maskSpans
-	r    Redactor
-	// trig holds bytes one of which every span next finds contains;
-	// empty means any string may hold one.
-	trig string
-}
-
-// A trigger is the set of bytes that the secrets of a pipeline's string
-// scanners need, one at least per secret: a string holding none of them
-// need not be scanned. The encoder tests for them while it escapes the
-// string, eight bytes at a time (inWord) or one (bytes).
+// A trigger is the set of bytes that the secrets of a pipeline's
+// built-in scanners need, one at least per secret (see scannerTriggers):
+// a string holding none of them need not be scanned. The encoder tests
+// for them while it escapes the string: eight ASCII bytes at a time as a
+// few byte ranges (inWord), or one byte at a time (bytes).
 type trigger struct {
 	always bool // some scanner needs no particular byte: scan every string
 	bytes  [utf8.RuneSelf]bool
-	words  [maxTriggerBytes]uint64 // each byte repeated 8 times; unused ones repeat the first
+	ranges [maxTriggerRanges][2]uint64 // per range: lsb*(127-hi), lsb*(128-lo); unused repeat the first
 }
 
-// maxTriggerBytes is the most distinct bytes tested a word at a time;
-// scanners needing more make every string a candidate.
-const maxTriggerBytes = 4
+// maxTriggerRanges is the most byte ranges tested a word at a time; more
+// make every string a candidate.
+const maxTriggerRanges = 3
 
 func newTrigger(steps []stringStep) trigger {
 	var t trigger
-	var set []byte
 	for _, step := range steps {
-		if step.trig == "" {
+		if step.scan == nil {
 			t.always = true
+			continue
 		}
-		for i := 0; i < len(step.trig); i++ {
-			if c := step.trig[i]; !t.bytes[c] {
+		for i := range numScanners {
+			if step.scan.kinds&(1<<i) == 0 {
+				continue
+			}
+			for _, c := range []byte(scannerTriggers[i]) {
+				if c >= utf8.RuneSelf || c == 0 {
+					t.always = true
+					continue
+				}
 				t.bytes[c] = true
-				set = append(set, c)
 			}
 		}
 	}
-	if len(set) > maxTriggerBytes || (len(set) == 0 && len(steps) > 0) {
-		t.always = true
+	// Cover the bytes with ranges, merging the closest until few enough
+	// are left: a byte between two triggers costs a false alarm, not a
+	// miss.
+	var rs [][2]byte
+	for c := 1; c < utf8.RuneSelf; c++ {
+		switch {
+		case !t.bytes[c]:
+		case len(rs) > 0 && int(rs[len(rs)-1][1]) == c-1:
+			rs[len(rs)-1][1] = byte(c)
+		default:
+			rs = append(rs, [2]byte{byte(c), byte(c)})
+		}
 	}
-	for i := range t.words {
-		if len(set) > 0 {
-			t.words[i] = lsb * uint64(set[min(i, len(set)-1)])
+	for len(rs) > maxTriggerRanges {
+		best := 1
+		for i := 2; i < len(rs); i++ {
+			if rs[i][0]-rs[i-1][1] < rs[best][0]-rs[best-1][1] {
+				best = i
+			}
+		}
+		rs[best-1][1] = rs[best][1]
+		rs = append(rs[:best], rs[best+1:]...)
+	}
+	if len(rs) == 0 {
+		t.always = t.always || len(steps) > 0
+		return t
+	}
+	for i := range t.ranges {
+		r := rs[min(i, len(rs)-1)]
+		t.ranges[i] = [2]uint64{lsb * uint64(127-r[1]), lsb * uint64(128-r[0])}
+	}
+	for _, r := range rs {
+		for c := r[0]; c <= r[1]; c++ {
+			t.bytes[c] = true // what inWord finds, bytes finds
 		}
 	}
 	return t
 }
 
-// inWord reports whether the ASCII word x (see load64) holds a trigger
-// byte.
+// inWord reports whether the ASCII word x (see load64) holds a byte in
+// one of t's ranges.
 func (t *trigger) inWord(x uint64) bool {
 	if t.always {
 		return true
 	}
-	// A byte of x equals c when the same byte of x^(lsb*c) is zero; the
-	// zero-byte test is wordIsSafe's.
-	y0, y1, y2, y3 := x^t.words[0], x^t.words[1], x^t.words[2], x^t.words[3]
-	z := ((y0 - lsb) &^ y0) | ((y1 - lsb) &^ y1) | ((y2 - lsb) &^ y2) | ((y3 - lsb) &^ y3)
+	// For an ASCII byte b and a range [lo, hi]: b+128-lo has its top bit
+	// set when b >= lo, and b+127-hi when b > hi; neither sum carries
+	// into the next byte.
+	z := uint64(0)
+	for _, r := range t.ranges {
+		z |= (x + r[1]) &^ (x + r[0])
+	}
 	return z&msb != 0
 }
 
-// cardNumber reports whether v, an integer, has the digits of a card
-// number (see CardNumbers).
-func (rd *redaction) cardNumber(v slog.Value) bool {
-	var n uint64
-	if v.Kind() == slog.KindInt64 {
-		i := v.Int64()
-		if i < 0 {
-			return false
-		}
-		n = uint64(i)
-	} else {
-		n = v.Uint64()
-	}
-	if n < 1e12 || n >= 1e19 {
-		return false
-	}
-	var buf [20]byte
-	d := strconv.AppendUint(buf[:0], n, 10)
-	return d[0] >= '2' && d[0] <= '6' && luhn(bytesString(d))
+// stringStep is one test of every string: a scanner function, called
+// directly (newRedaction no longer makes these), or a Redactor. The step
+// of the built-in scanners has r and scan set to the same scanSet, for an
+// encoder that tests trigger bytes itself (see scanSet.maskSeen).
+type stringStep struct {
+	next func(s string, from int) (int, int) // see maskSpans
+	scan *scanSet                            // the built-in scanners, or nil
+	r    Redactor
 }
 
 // redactState walks one record (or one With call's attrs) at a time,
@@ -304,6 +334,10 @@ func (st *redactState) attr(key string, v slog.Value, depth int) (slog.Value, bo
 				return rd.maskValue, true
 			}
 		}
+		if rd.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && rd.maskNumber(v, kind) {
+			st.changed = true
+			return rd.maskValue, true
+		}
 		if kind == slog.KindString {
 			if s, ok := st.maskString(v.String()); ok {
 				return slog.StringValue(s), true
@@ -384,8 +418,14 @@ func (st *redactState) group(attrs []slog.Attr, depth int) ([]slog.Attr, bool) {
 // maskKey reports whether the redactors mask a field with this key
 // wherever it is. (Dotted paths and other field redactors look at the
 // whole path: see maskField.)
-func (rd *redaction) maskKey(key string) bool {
-	return rd.fields.mayMatch(key) && rd.fields.matchName(key)
+func (rd *redaction) maskKey(key string) bool { return rd.fields.matchKey(key) }
+
+// maskNumber reports whether v, an integer, is masked (see maskInt).
+func (rd *redaction) maskNumber(v slog.Value, kind slog.Kind) bool {
+	if kind == slog.KindInt64 {
+		return rd.maskInt(v.Int64())
+	}
+	return rd.maskUint(v.Uint64())
 }
 
 // maskField reports whether the field key, at the end of st.path, is

@@ -3,6 +3,7 @@ package fapilog
 import (
 	"log/slog"
 	"slices"
+	"strings"
 )
 
 // scope is the context a logger accumulates with With and WithGroup. It is
@@ -25,6 +26,11 @@ type scope struct {
 	// inside groups[:i]), with no key twice in a level, and their keys.
 	levels [][]slog.Attr
 	keys   [][]string
+	// Set by Named: the full name, its field encoded once
+	// (`,"logger":"a.b"`, written right after msg) and its level cache.
+	name   string
+	logger []byte
+	lvl    *nameLevel
 }
 
 // rootScope is the scope of a logger with no context.
@@ -46,7 +52,9 @@ func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, attrs []slog.Att
 	if uniq != nil {
 		return s.withUniqueAttrs(formats, attrs)
 	}
-	c := &scope{groups: s.groups, open: len(s.groups), prefix: s.prefix, pquote: s.pquote}
+	c := new(scope)
+	*c = *s
+	c.pre, c.open = nil, len(s.groups)
 	wrote := false
 	for i, f := range formats {
 		var pre []byte
@@ -88,6 +96,22 @@ func (s *scope) withGroup(name string) *scope {
 	c.groups = append(slices.Clip(s.groups), name)
 	c.prefix = s.prefix + name + "."
 	c.pquote = s.pquote || needsQuoting(name)
+	return &c
+}
+
+// named returns a child scope of the logger name, joined to s's name with
+// a '.'. Its logger field replaces s's. An empty name returns s.
+func (s *scope) named(name string) *scope {
+	if name == "" {
+		return s
+	}
+	if s.name != "" {
+		name = s.name + "." + name
+	}
+	c := *s
+	c.name = name
+	c.logger = appendString([]byte(`,"logger":`), name)
+	c.lvl = &nameLevel{name: strings.ToLower(name)}
 	return &c
 }
 

@@ -566,7 +566,7 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 		return e.string(b, v.String()), true
 	case kind == slog.KindAny:
 		return e.any(b, v, depth), true
-	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.cardNumber(v):
+	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.maskNumber(v, kind):
 		return e.mask(b), true
 	case e.text:
 		return e.value(b, v, kind, depth), true
@@ -781,10 +781,13 @@ func (e *encoder) str(b []byte, s string) ([]byte, string) {
 	if !hit {
 		return b, s
 	}
-	out, ok := e.st.maskString(s)
+	// Fused, the built-in scanners are the only string step: run those
+	// whose trigger bytes s holds.
+	out, ok := e.red.scans().maskSeen(s, e.red.mask, triggersOf(s))
 	if !ok {
 		return b, s
 	}
+	e.st.changed = true
 	return appendString(b[:start], out), out
 }
 

@@ -145,7 +145,7 @@ func TestFlushRacingClose(t *testing.T) {
 				close(drained)
 			}()
 			time.Sleep(time.Millisecond)
-			require.NoError(t, p.Close(context.Background()))
+			requireLossOnly(t, p.Close(context.Background()), p.Stats())
 			within(t, "loggers", loggers.Wait)
 			close(stop)
 			within(t, "Flush racing Close", flushers.Wait)
@@ -168,13 +168,17 @@ func TestFlushRacingClose(t *testing.T) {
 func TestCloseReleasesBlockedCallers(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	sink := hungSink()
-	l, err := NewAsync(Config{Sinks: []Sink{sink}, QueueSize: 2, Backpressure: Block, BlockTimeout: -1,
-		Diagnostics: &syncBuffer{}})
+	l, err := NewAsync(Config{Sinks: []Sink{WithOptions(sink, SinkOptions{Buffer: 1})}, QueueSize: 2,
+		Backpressure: Block, BlockTimeout: -1, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	l.Info("first")
 	<-sink.entered
-	l.Info("a")
-	l.Info("b") // the queue is full now
+	l.Info("a") // fills the sink's buffer
+	require.Eventually(t, func() bool { return l.w.lanes[0].stats().BufferLen == 1 }, hangTimeout, time.Millisecond)
+	l.Info("b") // the worker waits for the sink's room with it
+	require.Eventually(t, func() bool { return l.w.lanes[0].room.waiters.Load() == 1 }, hangTimeout, time.Millisecond)
+	l.Info("c")
+	l.Info("d") // the queue is full now
 	var blocked sync.WaitGroup
 	for range 4 {
 		blocked.Go(func() { l.Info("waits for room") })
@@ -183,15 +187,20 @@ func TestCloseReleasesBlockedCallers(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	require.ErrorIs(t, l.Close(ctx), context.DeadlineExceeded)
+	err = l.Close(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 	within(t, "callers blocked for room", blocked.Wait)
 	st := l.Stats()
 	requireBalanced(t, st)
-	require.Equal(t, uint64(7), st.Submitted)
-	require.Equal(t, uint64(7), st.Dropped, "4 refused, 3 given up by Close")
+	require.Equal(t, uint64(9), st.Submitted)
+	require.Equal(t, uint64(9), st.Dropped, "4 refused, 5 given up by Close")
+	var loss *LossError
+	require.ErrorAs(t, err, &loss, "Close's error counts the records it gave up")
+	require.Equal(t, LossError{Dropped: 9}, *loss)
 
 	close(sink.gate)
-	require.NoError(t, l.Close(context.Background()))
+	err = l.Close(context.Background())
+	requireLossOnly(t, err, l.Stats())
 	requireBalanced(t, l.Stats())
 }
 

@@ -169,8 +169,20 @@ func (s *syncBuffer) String() string {
 // requireBalanced checks the accounting invariant of a closed logger.
 func requireBalanced(t testing.TB, st Stats) {
 	t.Helper()
-	require.Equal(t, st.Submitted, st.Written+st.Dropped+st.Failed,
-		"Submitted != Written+Dropped+Failed: %+v", st)
+	require.Equal(t, st.Submitted, st.Written+st.Dropped+st.Failed+st.Sampled+st.Deduped,
+		"Submitted != Written+Dropped+Failed+Sampled+Deduped: %+v", st)
+}
+
+// requireSinksBalanced checks, once a logger is closed, that every record
+// routed to each sink is exactly one of Written, Failed or Dropped for
+// it, and that no sink saw more than reached the worker.
+func requireSinksBalanced(t testing.TB, st Stats) {
+	t.Helper()
+	for _, s := range st.Sinks {
+		require.Equal(t, s.Routed, s.Written+s.Failed+s.Dropped, "sink %s: %+v", s.Name, s)
+		require.LessOrEqual(t, s.Routed, st.Submitted-st.Rejected-st.Sampled-st.Deduped, "sink %s", s.Name)
+		require.Zero(t, s.BufferLen, "sink %s", s.Name)
+	}
 }
 
 // hungSink returns a faultSink whose writes hang until its gate is closed

@@ -76,7 +76,7 @@ func newStages(set settings, diag *diagnostics) *stages {
 	}
 	if set.uniqueKeys {
 		p.uniq = new(uniqueKeys)
-		p.static = dedupe(p.static, 0)
+		p.static = uniqueAttrs(p.static, 0)
 		p.heads = heads(&p.names, p.static)
 	}
 	for i, f := range p.formats {
@@ -143,11 +143,12 @@ func (p *stages) encode(fi formatIndex, b []byte, r *record) []byte {
 	}
 	u := p.uniq
 	u.reset(head(&p.heads, r))
-	start := len(b)
+	start, msg := len(b), r.msg
 	b = e.record(b, r, fm.static, p.extra, p.curCtx)
 	if !u.dup {
 		return b
 	}
+	r.msg = msg // as it was, not masked twice
 	// A key repeats: encode the line again from its members, rid of the
 	// earlier duplicates.
 	if e.red != nil {
@@ -162,7 +163,7 @@ func (p *stages) encode(fi formatIndex, b []byte, r *record) []byte {
 	whole := *r
 	whole.scope, whole.attrs = rootScope, nil
 	e.uniq = nil
-	b = e.record(b[:start], &whole, nil, nil, dropBuiltins(dedupe(top, 0), r, &p.names))
+	b = e.record(b[:start], &whole, nil, nil, dropBuiltins(uniqueAttrs(top, 0), r, &p.names))
 	e.uniq = u
 	r.msg = whole.msg
 	clear(p.tree)

@@ -10,7 +10,7 @@ import (
 // as usual while uniqueKeys notes every key written, object by object;
 // a bit per key hash makes the note cheap and the exact comparison rare.
 // Only a record in which a key repeats is encoded again, from its attrs
-// rid of the earlier duplicates (dedupe). With context is deduplicated
+// rid of the earlier duplicates (uniqueAttrs). With context is deduplicated
 // once, when the child logger is made, and its keys are noted per record
 // from the scope.
 //
@@ -128,11 +128,11 @@ func (u *uniqueKeys) addScope(s *scope) {
 	}
 }
 
-// dedupe returns attrs as a line holds them: LogValuers resolved, empty
+// uniqueAttrs returns attrs as a line holds them: LogValuers resolved, empty
 // attrs and empty groups dropped, groups with an empty key inlined, and
 // of each key only the last member, with groups deduplicated inside.
 // depth is the number of groups attrs are nested in.
-func dedupe(attrs []slog.Attr, depth int) []slog.Attr {
+func uniqueAttrs(attrs []slog.Attr, depth int) []slog.Attr {
 	flat := flatten(nil, attrs, depth)
 	out := flat[:0]
 	for i, a := range flat {
@@ -143,7 +143,7 @@ func dedupe(attrs []slog.Attr, depth int) []slog.Attr {
 	return out
 }
 
-// flatten appends attrs to dst as dedupe returns them, before duplicates
+// flatten appends attrs to dst as uniqueAttrs returns them, before duplicates
 // are dropped.
 func flatten(dst, attrs []slog.Attr, depth int) []slog.Attr {
 	for _, a := range attrs {
@@ -156,7 +156,7 @@ func flatten(dst, attrs []slog.Attr, depth int) []slog.Attr {
 			dst = flatten(dst, a.Value.Group(), depth+1)
 			continue
 		default:
-			g := dedupe(a.Value.Group(), depth+1)
+			g := uniqueAttrs(a.Value.Group(), depth+1)
 			if len(g) == 0 {
 				continue
 			}
@@ -195,13 +195,13 @@ func (s *scope) withUniqueAttrs(formats []Format, attrs []slog.Attr) *scope {
 	d := len(s.groups)
 	// The levels are kept, to be encoded again: capture them, as records
 	// are (stages.withAttrs has, when redaction is on; again is harmless).
-	add := dedupe(capturedAttrs(attrs), d)
+	add := uniqueAttrs(capturedAttrs(attrs), d)
 	if len(add) == 0 {
 		return s
 	}
 	levels := make([][]slog.Attr, d+1)
 	copy(levels, s.levels)
-	levels[d] = dedupe(append(slices.Clone(levels[d]), add...), d)
+	levels[d] = uniqueAttrs(append(slices.Clone(levels[d]), add...), d)
 	c := rootScope
 	for i, level := range levels {
 		if len(level) > 0 {
@@ -212,6 +212,7 @@ func (s *scope) withUniqueAttrs(formats []Format, attrs []slog.Attr) *scope {
 		}
 	}
 	out := *c
+	out.name, out.logger, out.lvl = s.name, s.logger, s.lvl
 	out.levels = levels
 	out.keys = make([][]string, len(levels))
 	for i, level := range levels {

@@ -36,14 +36,15 @@ func logN(w *worker, n int, wait bool) {
 }
 
 func TestWorkerBatchBoundaries(t *testing.T) {
-	sink := hungSink()
+	sink := &memSink{}
 	w := newTestWorker(t, Config{Sinks: []Sink{sink}, BatchSize: 4})
 
 	logN(w, 1, false)
-	<-sink.entered // the worker is inside the first write: the rest queue up
+	require.NoError(t, w.flush(context.Background()))
+	require.True(t, w.lockOr(nil)) // the worker waits for the lock: the rest queue up
 	logN(w, 10, false)
 	require.Equal(t, 10, w.q.len())
-	close(sink.gate)
+	w.unlock()
 	require.NoError(t, w.flush(context.Background()))
 
 	require.Equal(t, []int{1, 4, 4, 2}, sink.batchSizes())
@@ -138,16 +139,22 @@ func TestWorkerDiagnosticsRateLimited(t *testing.T) {
 func TestWorkerCountsDropsAndReportsThem(t *testing.T) {
 	diag := &syncBuffer{}
 	sink := hungSink()
-	w := newTestWorker(t, Config{Sinks: []Sink{sink}, QueueSize: 4, Diagnostics: diag})
+	w := newTestWorker(t, Config{Sinks: []Sink{WithOptions(sink, SinkOptions{Buffer: 1, Backpressure: SinkBlock})},
+		QueueSize: 4, Diagnostics: diag})
 	logN(w, 1, false)
 	<-sink.entered
-	logN(w, 10, false) // 4 fit, 6 dropped
+	ln := w.lanes[0]
+	logN(w, 1, false) // fills the sink's buffer
+	require.Eventually(t, func() bool { return ln.stats().BufferLen == 1 }, hangTimeout, time.Millisecond)
+	logN(w, 1, false) // the worker waits for the sink's room with it
+	require.Eventually(t, func() bool { return ln.room.waiters.Load() == 1 }, hangTimeout, time.Millisecond)
+	logN(w, 10, false) // 4 fit in the queue, 6 dropped
 	st := w.stats()
-	require.Equal(t, uint64(11), st.Submitted)
+	require.Equal(t, uint64(13), st.Submitted)
 	require.Equal(t, uint64(6), st.Dropped)
 	close(sink.gate)
 	require.NoError(t, w.flush(context.Background()))
-	require.Equal(t, uint64(5), w.stats().Written)
+	require.Equal(t, uint64(7), w.stats().Written)
 	require.Eventually(t, func() bool { return strings.Contains(diag.String(), "6 records dropped") },
 		5*time.Second, time.Millisecond)
 }

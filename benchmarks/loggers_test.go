@@ -320,8 +320,10 @@ type fapilogLogger interface {
 }
 
 // fapilogSubject is a fapilog face: Flush waits for the writes, Close
-// fails on any dropped or failed record, and the dropped count (zero, or
-// the benchmark has failed) and the records per sink write are reported.
+// fails on any dropped or failed record (Close's own *fapilog.LossError
+// says so; the Stats check is the same promise read the other way), and
+// the dropped count (zero, or the benchmark has failed) and the records
+// per sink write are reported.
 func fapilogSubject(l fapilogLogger, logf func(int)) subject {
 	ctx := context.Background()
 	return subject{

@@ -5,7 +5,7 @@ import fapilog "github.com/fapilog/fapilog-go"
 // NewBatch returns a Batch holding records, in order, for a test to hand
 // to a Sink's WriteBatch. Each record is one JSON line; a missing final
 // '\n' is added. A record's level and time are read from its "level" and
-// "time" keys (slog's level names, RFC 3339 times) when it is a valid
+// "time" keys (slog's level names and FATAL, RFC 3339 times) when it is a valid
 // JSON object; otherwise, or without those keys, they are slog.LevelInfo
 // and the zero time. The records need not be valid JSON: a test may feed
 // a sink anything.

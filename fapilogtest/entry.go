@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	fapilog "github.com/fapilog/fapilog-go"
 )
 
 // An Entry is one record, decoded.
@@ -68,7 +70,7 @@ func decodeObject(line []byte) (e Entry, err error) {
 			}
 			hasTime = true
 		case key == "level" && !hasLevel && isString:
-			if err := e.Level.UnmarshalText([]byte(s)); err != nil {
+			if e.Level, err = parseLevel(s); err != nil {
 				return e, fmt.Errorf("level: %w", err)
 			}
 			hasLevel = true
@@ -85,4 +87,15 @@ func decodeObject(line []byte) (e Entry, err error) {
 		return e, errors.New("more than one JSON value")
 	}
 	return e, nil
+}
+
+// parseLevel reads a level name as fapilog writes it: slog's names, and
+// FATAL for fapilog.LevelFatal.
+func parseLevel(s string) (slog.Level, error) {
+	if s == "FATAL" {
+		return fapilog.LevelFatal, nil
+	}
+	var l slog.Level
+	err := l.UnmarshalText([]byte(s))
+	return l, err
 }

@@ -158,3 +158,19 @@ func TestNewLoggerWithRealT(t *testing.T) {
 	require.Len(t, rec.Entries(), 1)
 	assert.Equal(t, "ann", rec.Entries()[0].Attrs["user"])
 }
+
+// bothFail is a sink whose writes and Close fail.
+type bothFail struct{ writeFails }
+
+func (*bothFail) Close() error { return errors.New("disk gone") }
+
+func TestNewLoggerFailsOnCloseErrorNotOnLoss(t *testing.T) {
+	tb := &fakeTB{TB: t}
+	logger := NewLogger(tb, Sinks(&bothFail{}))
+	logger.Info("x")
+	tb.end()
+	require.Len(t, tb.errs, 1)
+	assert.Contains(t, tb.errs[0], "disk gone")
+	assert.NotContains(t, tb.errs[0], "records lost", "the loss is in Stats and the diagnostics")
+	assert.Equal(t, uint64(1), logger.Stats().Failed)
+}

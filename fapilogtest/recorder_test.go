@@ -65,6 +65,20 @@ func TestRecorderDecodesRecords(t *testing.T) {
 	assert.Equal(t, "x", e.Attrs["level"])
 }
 
+// TestRecorderDecodesFatal checks that a FATAL line is a record at
+// fapilog.LevelFatal, not a malformed line.
+func TestRecorderDecodesFatal(t *testing.T) {
+	rec := NewRecorder()
+	rec.WriteBatch(NewBatch([]byte(`{"level":"FATAL","msg":"bye"}` + "\n")))
+	entries := rec.Entries()
+	require.Len(t, entries, 1)
+	assert.Equal(t, "bye", entries[0].Message)
+	assert.NotContains(t, entries[0].Attrs, MalformedKey)
+
+	b := NewBatch([]byte(`{"level":"FATAL","msg":"bye"}`))
+	assert.Equal(t, fapilog.LevelFatal, b.Level(0), "NewBatch reads FATAL too")
+}
+
 func TestRecorderKeepsMalformedLines(t *testing.T) {
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	b := new(fapilog.Batch)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,23 +19,12 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// keepDefaults puts back slog's default logger and the log package's
-// output, which slog.SetDefault changes, when t ends.
-func keepDefaults(t *testing.T) {
-	l, w, flags := slog.Default(), log.Writer(), log.Flags()
-	t.Cleanup(func() {
-		slog.SetDefault(l)
-		log.SetOutput(w)
-		log.SetFlags(flags)
-	})
-}
-
 // serve sends one request through the middleware and the routes, with
 // slog's default logger and the middleware writing to rec.
 func serve(t *testing.T, rec *fapilogtest.Recorder, req *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	logger := fapilogtest.NewLogger(t, fapilogtest.Sinks(rec))
-	keepDefaults(t)
+	fapilogtest.KeepDefaults(t)
 	slog.SetDefault(slog.New(logger.Handler()))
 	w := httptest.NewRecorder()
 	withRequestLog(logger, routes()).ServeHTTP(w, req)
@@ -154,7 +142,7 @@ func TestParseTraceparent(t *testing.T) {
 
 // TestDemo runs what CI runs with go run ./examples/http -demo.
 func TestDemo(t *testing.T) {
-	keepDefaults(t)
+	fapilogtest.KeepDefaults(t)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), "127.0.0.1:0", true, &out))
 
@@ -179,14 +167,14 @@ func TestDemo(t *testing.T) {
 }
 
 func TestRunFailsOnBadAddress(t *testing.T) {
-	keepDefaults(t)
+	fapilogtest.KeepDefaults(t)
 	assert.Error(t, run(context.Background(), "256.0.0.1:bad", false, &bytes.Buffer{}))
 }
 
 // TestRunServesUntilContextEnds: without -demo, run serves until its
 // context ends (the signal), then shuts down cleanly.
 func TestRunServesUntilContextEnds(t *testing.T) {
-	keepDefaults(t)
+	fapilogtest.KeepDefaults(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer

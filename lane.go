@@ -1,0 +1,507 @@
+package fapilog
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A lane is one sink's side of the pipeline: a bounded buffer of the
+// batches routed to the sink and a goroutine that writes them, so that a
+// slow, hung or failing sink delays nobody but itself. The worker pushes
+// each batch it encodes onto every lane, dropping it for a lane whose
+// buffer is full (or waiting for room, if the sink asked for that).
+//
+// Whoever calls the sink holds owner: the lane's goroutine, or a
+// SyncLogger caller writing what is queued itself rather than waking the
+// goroutine and waiting for it (see drain). Batches are written in the
+// order they were pushed.
+type lane struct {
+	w     *worker
+	sink  Sink
+	name  string
+	level slog.Leveler // nil: every record
+	block bool
+	// keepProtected: when the buffer is full, records at or above
+	// ProtectedLevel wait for room rather than be dropped.
+	keepProtected bool
+	limit         int // most records buffered (one batch is always taken into an empty buffer)
+	format        int // the sink's format, an index in stages.formats
+
+	mu         sync.Mutex
+	queue      []*laneBatch // pushed, not yet taken by the owner; oldest first
+	queued     int          // records in queue
+	hw         int          // most records queued at once
+	current    *laneBatch   // taken by the owner, being written
+	closing    bool         // the pipeline is closing: write what is queued, then close the sink
+	abandoned  bool         // Close gave up: queued and current batches were counted as dropped
+	sinkClosed bool
+	free       []*laneBatch
+
+	owner    atomic.Bool
+	dirty    bool // owner only: written since the last Flush
+	sleeping atomic.Bool
+	wake     chan struct{}
+	room     notifier // a pusher waiting for room (Block)
+	exited   chan struct{}
+	closeErr error // set by the goroutine before exited is closed
+
+	routed, written, failed, dropped, fellBack atomic.Uint64
+	lastErr                                    atomic.Pointer[sinkError]
+}
+
+// sinkError is a sink's last failure, for Stats.
+type sinkError struct {
+	at  time.Time
+	msg string
+}
+
+// A laneBatch is what one lane has to write of a sharedBatch: all of it,
+// or, when the sink's level filters some records out, a copy of the
+// others and their positions in the shared batch.
+type laneBatch struct {
+	sb    *sharedBatch
+	fmt   int // the lane's format: which of sb's batches
+	whole bool
+	own   Batch
+	idx   []int
+}
+
+func (lb *laneBatch) batch() *Batch {
+	if lb.whole {
+		return lb.sb.lines(lb.fmt)
+	}
+	return &lb.own
+}
+
+func newLane(w *worker, cfg sinkConfig) *lane {
+	ln := &lane{
+		w:     w,
+		sink:  cfg.sink,
+		name:  cfg.name,
+		level: cfg.opts.Level,
+		block: cfg.opts.Backpressure == SinkBlock || (cfg.opts.Backpressure == SinkFollowsLogger && w.set.block),
+		// An explicit SinkDropNewest drops even protected records.
+		keepProtected: cfg.opts.Backpressure != SinkDropNewest,
+		limit:         cfg.opts.Buffer,
+		wake:          make(chan struct{}, 1),
+		exited:        make(chan struct{}),
+	}
+	return ln
+}
+
+// push queues the records of sb that pass the lane's level. When the
+// buffer is full it waits for room (block), or drops the batch for this
+// sink but for its records at or above ProtectedLevel, which wait for
+// room unless the sink chose SinkDropNewest. With wake, a parked
+// goroutine is woken; without, the caller writes what is queued itself
+// (drain). The caller holds a reference on sb; push takes one for each
+// part of it that the lane keeps or settles.
+func (ln *lane) push(sb *sharedBatch, wake bool) {
+	lo := slog.Level(math.MinInt)
+	if ln.level != nil {
+		lo = ln.level.Level()
+	}
+	lb := ln.take(sb, lo, levelOff)
+	if lb == nil {
+		return // no record passes the level
+	}
+	ln.routed.Add(uint64(lb.batch().Len()))
+	ln.mu.Lock()
+	if ln.full(lb) && !ln.abandoned && !ln.block && ln.keepProtected {
+		// Keep what must wait; drop the rest for this sink now.
+		ln.mu.Unlock()
+		p := max(lo, ln.w.set.protected.Level())
+		if drop := ln.take(sb, lo, p); drop != nil {
+			kept := ln.take(sb, p, levelOff)
+			ln.recycle(lb)
+			ln.drop(drop)
+			if kept == nil {
+				return
+			}
+			lb = kept
+		}
+		ln.mu.Lock()
+	}
+	if ln.full(lb) && !ln.abandoned && (ln.block || ln.keepProtected) {
+		ln.mu.Unlock()
+		ln.wakeUp() // room comes from the goroutine, which may be parked
+		ln.room.wait(func() bool {
+			ln.mu.Lock()
+			if !ln.full(lb) || ln.abandoned {
+				return true // keeps mu locked
+			}
+			ln.mu.Unlock()
+			return false
+		}, nil)
+	}
+	if ln.abandoned || ln.full(lb) {
+		ln.mu.Unlock()
+		ln.drop(lb)
+		return
+	}
+	ln.w.hold(sb)
+	n := lb.batch().Len()
+	ln.queue = append(ln.queue, lb)
+	ln.queued += n
+	ln.hw = max(ln.hw, ln.queued)
+	ln.mu.Unlock()
+	if wake {
+		ln.wakeUp()
+	}
+}
+
+// drop counts lb's records as dropped by this sink and settles them.
+func (ln *lane) drop(lb *laneBatch) {
+	ln.w.hold(lb.sb)
+	ln.dropped.Add(uint64(lb.batch().Len()))
+	ln.settle(lb, statusDropped)
+}
+
+// full reports whether lb does not fit in the buffer. An empty buffer
+// takes any batch. It runs under mu.
+func (ln *lane) full(lb *laneBatch) bool {
+	return ln.queued > 0 && ln.queued+lb.batch().Len() > ln.limit
+}
+
+// take returns the lane's view of the records of sb with levels in
+// [lo, hi), or nil if there are none.
+func (ln *lane) take(sb *sharedBatch, lo, hi slog.Level) *laneBatch {
+	b := sb.lines(ln.format)
+	all := true
+	for _, l := range b.levels {
+		if l < lo || l >= hi {
+			all = false
+			break
+		}
+	}
+	if all {
+		return ln.newLaneBatch(sb, true)
+	}
+	var lb *laneBatch
+	for i, l := range b.levels {
+		if l < lo || l >= hi {
+			continue
+		}
+		if lb == nil {
+			lb = ln.newLaneBatch(sb, false)
+		}
+		lb.own.buf = append(lb.own.buf, b.Record(i)...)
+		lb.own.ends = append(lb.own.ends, len(lb.own.buf))
+		lb.own.levels = append(lb.own.levels, l)
+		lb.own.times = append(lb.own.times, b.times[i])
+		lb.idx = append(lb.idx, i)
+	}
+	return lb
+}
+
+func (ln *lane) newLaneBatch(sb *sharedBatch, whole bool) *laneBatch {
+	ln.mu.Lock()
+	var lb *laneBatch
+	if n := len(ln.free); n > 0 {
+		lb = ln.free[n-1]
+		ln.free = ln.free[:n-1]
+	}
+	ln.mu.Unlock()
+	if lb == nil {
+		lb = new(laneBatch)
+	}
+	lb.sb, lb.fmt, lb.whole = sb, ln.format, whole
+	return lb
+}
+
+// settle accounts for lb, written or not (status says why not), and
+// recycles it.
+func (ln *lane) settle(lb *laneBatch, status uint8) {
+	ln.w.settle(lb.sb, lb.idx, status)
+	ln.recycle(lb)
+}
+
+// recycle returns lb to the lane's free list.
+func (ln *lane) recycle(lb *laneBatch) {
+	lb.sb = nil
+	lb.own.Reset()
+	lb.idx = lb.idx[:0]
+	ln.mu.Lock()
+	ln.free = append(ln.free, lb)
+	ln.mu.Unlock()
+}
+
+// wakeUp unparks the lane's goroutine if it is parked.
+func (ln *lane) wakeUp() {
+	if ln.sleeping.Load() && ln.sleeping.CompareAndSwap(true, false) {
+		select {
+		case ln.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// run is the lane's goroutine: it parks until batches are pushed, writes
+// them, flushes the sink when its buffer empties and, once the pipeline
+// closes, writes what is left and closes the sink.
+//
+// No wake-up is lost: run stores sleeping and then looks at the queue
+// under mu; push queues under mu and then loads sleeping. Either run sees
+// the batch, or push sees sleeping and leaves a token in wake.
+func (ln *lane) run() {
+	defer close(ln.exited)
+	for {
+		ln.sleeping.Store(true)
+		if !ln.ready() {
+			<-ln.wake
+		}
+		ln.sleeping.Store(false)
+		if ln.drain(true) {
+			return
+		}
+	}
+}
+
+// hasQueued reports whether batches wait to be written.
+func (ln *lane) hasQueued() bool {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	return len(ln.queue) > 0
+}
+
+// ready reports whether the goroutine has work: batches, or closing.
+func (ln *lane) ready() bool {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	return len(ln.queue) > 0 || (ln.closing && !ln.sinkClosed)
+}
+
+// drain writes every queued batch as the owner and flushes the sink once
+// its buffer is empty; for the lane's goroutine (last), when the pipeline
+// is closing, it closes the sink and reports that it did. If another goroutine owns the lane,
+// drain returns at once: the owner looks at the queue again after it
+// lets go (below), so a batch queued meanwhile is not stranded. Owner is
+// an atomic, and Go's atomics are sequentially consistent: a pusher that
+// queues and then fails to take owner has queued before the owner's
+// release, which comes before the owner's second look.
+func (ln *lane) drain(last bool) (closed bool) {
+	for ln.owner.CompareAndSwap(false, true) {
+		for lb := ln.pop(); lb != nil; lb = ln.pop() {
+			ln.write(lb)
+		}
+		ln.mu.Lock()
+		closing, closed := ln.closing, ln.sinkClosed
+		ln.mu.Unlock()
+		switch {
+		case closing && !closed && last:
+			ln.closeSink()
+			closed = true
+		case ln.dirty && !closed:
+			ln.flushSink()
+		}
+		ln.owner.Store(false)
+		ln.w.progress.notify()
+		if closed || !ln.ready() || (closing && !last) {
+			return closed
+		}
+	}
+	return false
+}
+
+// pop takes the oldest queued batch, or returns nil.
+func (ln *lane) pop() *laneBatch {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if len(ln.queue) == 0 {
+		return nil
+	}
+	lb := ln.queue[0]
+	copy(ln.queue, ln.queue[1:])
+	ln.queue[len(ln.queue)-1] = nil
+	ln.queue = ln.queue[:len(ln.queue)-1]
+	ln.queued -= lb.batch().Len()
+	ln.current = lb
+	ln.room.notify()
+	return lb
+}
+
+// write hands lb to the sink and accounts for it; a failed batch goes to
+// the fallback.
+func (ln *lane) write(lb *laneBatch) {
+	b := lb.batch()
+	err := callSink(ln.sink, sinkWrite, b)
+	ln.mu.Lock()
+	abandoned := ln.current == nil // Close gave up on it and counted it
+	ln.current = nil
+	ln.mu.Unlock()
+	if abandoned {
+		return
+	}
+	n := uint64(b.Len())
+	if err == nil {
+		ln.dirty = true
+		ln.written.Add(n)
+		ln.settle(lb, 0)
+		return
+	}
+	ln.failed.Add(n)
+	ln.fail(fmt.Sprintf("write of %d records failed", n), err)
+	if ln.w.fallback(b) {
+		ln.fellBack.Add(n)
+	}
+	ln.settle(lb, statusFailed)
+}
+
+// fail records and reports a failure of the sink.
+func (ln *lane) fail(what string, err error) {
+	ln.lastErr.Store(&sinkError{at: time.Now(), msg: errorString(err)})
+	ln.w.diag.report("sink", "sink "+ln.name+": "+what, err)
+}
+
+func (ln *lane) flushSink() {
+	ln.dirty = false
+	if err := callSink(ln.sink, sinkFlush, nil); err != nil {
+		ln.fail("flush failed", err)
+	}
+}
+
+func (ln *lane) closeSink() {
+	ln.dirty = false
+	err := callSink(ln.sink, sinkClose, nil)
+	if err != nil {
+		ln.fail("close failed", err)
+	}
+	ln.mu.Lock()
+	ln.sinkClosed = true
+	ln.closeErr = err
+	ln.mu.Unlock()
+}
+
+// flush runs the sink's Flush as the owner, waiting for the owner to let
+// go, or returns false if cancel closes first.
+func (ln *lane) flush(cancel <-chan struct{}) (error, bool) {
+	ok := ln.w.progress.wait(func() bool { return ln.owner.CompareAndSwap(false, true) }, cancel)
+	if !ok {
+		return nil, false
+	}
+	var err error
+	ln.mu.Lock()
+	closed := ln.sinkClosed
+	ln.mu.Unlock()
+	if !closed {
+		ln.dirty = false
+		if err = callSink(ln.sink, sinkFlush, nil); err != nil {
+			ln.fail("flush failed", err)
+		}
+	}
+	ln.owner.Store(false)
+	ln.w.progress.notify()
+	if ln.ready() {
+		ln.wakeUp() // pushed while we held it
+	}
+	return err, true
+}
+
+// close makes the goroutine write what is queued, close the sink and
+// exit.
+func (ln *lane) close() {
+	ln.mu.Lock()
+	ln.closing = true
+	ln.mu.Unlock()
+	ln.wakeUp()
+	ln.forceWake()
+}
+
+// forceWake leaves a token for the goroutine whether or not it said it
+// is parked: it may be just about to park.
+func (ln *lane) forceWake() {
+	select {
+	case ln.wake <- struct{}{}:
+	default:
+	}
+}
+
+// abandon counts everything the lane still holds as dropped, for a Close
+// whose context ended: the batch being written too (if the sink returns
+// from it later, it is not counted again). A sink that can be interrupted
+// is told to give up.
+func (ln *lane) abandon() {
+	ln.mu.Lock()
+	if ln.abandoned {
+		ln.mu.Unlock()
+		return
+	}
+	ln.abandoned = true
+	held := ln.queue
+	ln.queue = nil
+	ln.queued = 0
+	current := ln.current
+	if current != nil {
+		held = append(held, current)
+		ln.current = nil
+	}
+	ln.mu.Unlock()
+	ln.room.notify()
+	for i, lb := range held {
+		ln.dropped.Add(uint64(lb.batch().Len()))
+		if i == len(held)-1 && lb == current {
+			// The sink may still be reading it: account, never reuse.
+			lb.sb.pinned = true
+			ln.w.settle(lb.sb, lb.idx, statusDropped)
+			continue
+		}
+		ln.settle(lb, statusDropped)
+	}
+	if s, ok := ln.sink.(interface{ Interrupt() }); ok {
+		func() {
+			defer func() { recover() }() // contained like every sink call
+			s.Interrupt()
+		}()
+	}
+}
+
+// stats returns the lane's counters.
+func (ln *lane) stats() SinkStats {
+	ln.mu.Lock()
+	st := SinkStats{Name: ln.name, BufferLen: ln.queued, BufferCap: ln.limit, BufferHighWater: ln.hw}
+	ln.mu.Unlock()
+	st.Routed, st.Written, st.Failed, st.Dropped, st.Fallback = ln.routed.Load(), ln.written.Load(), ln.failed.Load(), ln.dropped.Load(), ln.fellBack.Load()
+	if e := ln.lastErr.Load(); e != nil {
+		st.LastError, st.LastErrorTime = e.msg, e.at
+	}
+	return st
+}
+
+// Status bits of a record in a sharedBatch: what some lane did not do.
+const (
+	statusDropped uint8 = 1 << iota
+	statusFailed
+)
+
+// A sharedBatch is a batch of encoded records that the worker hands to
+// every lane, and the accounting of its records until every lane is done
+// with it.
+type sharedBatch struct {
+	Batch              // the records in the first format in use
+	more       []Batch // the same records in each further format (Config's sinks' formats)
+	start, end uint64  // the queue positions of its records
+	refs       int     // holders: the worker while it pushes, and each lane that took it
+	status     []uint8 // per record: statusDropped, statusFailed bits
+	deduped    uint64  // records of start..end left out as repeats (Config.DedupeWindow)
+	pinned     bool    // a hung sink may still read it: never reuse
+}
+
+// lines returns sb's records in format f, an index in stages.formats.
+func (sb *sharedBatch) lines(f int) *Batch {
+	if f == 0 {
+		return &sb.Batch
+	}
+	return &sb.more[f-1]
+}
+
+// reset empties sb's batches, keeping their memory.
+func (sb *sharedBatch) reset() {
+	sb.Batch.Reset()
+	for i := range sb.more {
+		sb.more[i].Reset()
+	}
+}
