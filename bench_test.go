@@ -604,16 +604,24 @@ func BenchmarkTenAttrs(b *testing.B) {
 }
 
 // BenchmarkTenAttrsWorker is the worker's cost of one "ten primitive
-// attrs" record (enrich, redact, encode), with the default config and
-// with redaction off: the part of the end-to-end figure that one core
-// does for all callers.
+// attrs" record (enrich, redact, encode), with the default config, with
+// redaction off, with UniqueKeys, in logfmt and console (no color)
+// instead of JSON, and in JSON and logfmt both (two sinks): the part of
+// the end-to-end figure that one core does for all callers.
 func BenchmarkTenAttrsWorker(b *testing.B) {
 	for _, c := range []struct {
-		name      string
-		redactors []Redactor
-	}{{"default", nil}, {"redaction=off", []Redactor{}}} {
+		name string
+		cfg  Config
+	}{
+		{"default", Config{}},
+		{"redaction=off", Config{Redactors: []Redactor{}}},
+		{"uniquekeys", Config{UniqueKeys: true}},
+		{"logfmt", Config{Sinks: []Sink{NewLogfmtSink(io.Discard)}}},
+		{"console", Config{Sinks: []Sink{NewConsoleSink(io.Discard, ConsoleOptions{Color: ColorNever})}}},
+		{"json+logfmt", Config{Sinks: []Sink{NewWriterSink(io.Discard), NewLogfmtSink(io.Discard)}}},
+	} {
 		b.Run(c.name, func(b *testing.B) {
-			set, err := Config{Redactors: c.redactors}.settings()
+			set, err := c.cfg.settings()
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -624,12 +632,16 @@ func BenchmarkTenAttrsWorker(b *testing.B) {
 				slog.Int("status", 200), slog.Int("bytes", 5120), slog.Int("items", 3),
 				slog.Float64("ratio", 0.875), slog.Float64("cost", 12.5),
 				slog.Bool("cached", true), slog.Duration("took", 1500*time.Microsecond)}
-			var buf []byte
+			bufs := make([][]byte, len(p.fmts))
 			b.ReportAllocs()
 			for b.Loop() {
-				buf = p.appendRecord(buf[:0], r)
+				p.begin(r)
+				for f := range bufs {
+					bufs[f] = p.encode(f, bufs[f][:0], r)
+				}
+				p.end()
 			}
-			b.SetBytes(int64(len(buf)))
+			b.SetBytes(int64(len(bufs[0])))
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -133,6 +134,15 @@ type Config struct {
 	// in Stats.Summaries, not Submitted. 0 means 1s, negative turns them
 	// off.
 	DropSummaryEvery time.Duration
+	// Fields renames the built-in fields (time, level, msg, source) and
+	// chooses the time encoding and level names, in every format; nil
+	// keeps slog's. GoogleCloudLogging() and ElasticECS() are presets.
+	Fields *FieldNames
+	// UniqueKeys, when set, makes sure that no line holds two members of
+	// one object with the same key: the later one wins, at every group
+	// depth, With context and call attrs alike, and the built-in fields
+	// win over attrs named like them. It costs little when no key repeats.
+	UniqueKeys bool
 	// ExitTimeout bounds how long Fatal waits for queued records to be
 	// written and the sinks closed before it exits; 0 means 5s, negative
 	// means no limit.
@@ -191,6 +201,10 @@ type settings struct {
 	enrichers        []Enricher
 	redaction        *redaction // nil: off
 	maxRecord        int
+	names            names
+	formats          []Format // the distinct formats of sinks, in order
+	sinkFormats      []int    // sinkFormats[i] is the index of sinks[i]'s format
+	uniqueKeys       bool
 	exitTimeout      time.Duration // < 0: no limit
 	dropSummaryEvery time.Duration // < 0: off
 	syncLevel        threshold
@@ -217,6 +231,7 @@ func (c Config) settings() (s settings, err error) {
 		diagnostics:  c.Diagnostics,
 		extractors:   append([]func(context.Context) []slog.Attr(nil), c.ContextExtractors...),
 		maxRecord:    c.MaxRecordBytes,
+		uniqueKeys:   c.UniqueKeys,
 	}
 	switch c.Backpressure {
 	case DropNewest:
@@ -245,6 +260,18 @@ func (c Config) settings() (s settings, err error) {
 		s.fallback = NewWriterSink(os.Stderr)
 	case isNil(s.fallback):
 		return s, configError("Fallback", "a nil %T", s.fallback)
+	}
+	for _, sc := range s.sinks {
+		f := sinkFormat(sc.sink)
+		i := slices.Index(s.formats, f)
+		if i < 0 {
+			i = len(s.formats)
+			s.formats = append(s.formats, f)
+		}
+		s.sinkFormats = append(s.sinkFormats, i)
+	}
+	if s.names, err = c.Fields.resolve(); err != nil {
+		return s, err
 	}
 	for i, f := range s.extractors {
 		if f == nil {

@@ -139,7 +139,7 @@ func TestStaticEnrichmentIsEncodedOnce(t *testing.T) {
 	require.NoError(t, err)
 	p := newStages(set, newDiagnostics(&syncBuffer{}))
 	require.Empty(t, p.dynamic)
-	require.Equal(t, `,"service":"svc","env":"prod","version":"1","go_version":"`+runtime.Version()+`","goos":"`+runtime.GOOS+`","goarch":"`+runtime.GOARCH+`"`, string(p.static))
+	require.Equal(t, `,"service":"svc","env":"prod","version":"1","go_version":"`+runtime.Version()+`","goos":"`+runtime.GOOS+`","goarch":"`+runtime.GOARCH+`"`, string(p.fmts[0].static))
 	if raceEnabled {
 		return
 	}

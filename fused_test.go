@@ -17,9 +17,12 @@ func walkingStages(t *testing.T, cfg Config) (fused, walking *stages) {
 	set, err := cfg.settings()
 	require.NoError(t, err)
 	fused = newStages(set, newDiagnostics(&syncBuffer{}))
-	require.NotNil(t, fused.enc.red, "these redactors are fused")
+	require.NotNil(t, fused.fmts[0].enc.red, "these redactors are fused")
 	walking = newStages(set, newDiagnostics(&syncBuffer{}))
-	walking.enc.red, walking.keys.red, walking.walk = nil, nil, true
+	walking.walk = true
+	for _, fm := range walking.fmts {
+		fm.enc.red, fm.keys.red = nil, nil
+	}
 	return fused, walking
 }
 

@@ -289,11 +289,11 @@ func TestMinMaxRecordBytesFitsWorstHead(t *testing.T) {
 		level: slog.LevelError + 3,
 		scope: rootScope,
 	}
-	line := r.appendTruncatedLine(nil, "", math.MaxInt64)
+	line := r.appendTruncatedLine(jsonHead, nil, "", math.MaxInt64)
 	require.Len(t, line, MinMaxRecordBytes, "%s", line)
 	for _, level := range []slog.Level{slog.LevelDebug - 4, slog.LevelWarn + 3, LevelFatal, LevelFatal + 2} {
 		r.level = level
-		require.LessOrEqual(t, len(r.appendTruncatedLine(nil, "", math.MaxInt64)), MinMaxRecordBytes, "%v", level)
+		require.LessOrEqual(t, len(r.appendTruncatedLine(jsonHead, nil, "", math.MaxInt64)), MinMaxRecordBytes, "%v", level)
 	}
 }
 

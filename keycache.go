@@ -14,8 +14,9 @@ import "unsafe"
 //
 // One goroutine uses a keyCache at a time (the worker's lock holder).
 type keyCache struct {
-	red *redaction // whose verdicts mask holds; nil: none
-	tab [keyCacheSize]keyEntry
+	red  *redaction // whose verdicts mask holds; nil: none
+	text bool       // the text form (`key=`) of logfmt and console, not JSON
+	tab  [keyCacheSize]keyEntry
 }
 
 const (
@@ -25,10 +26,11 @@ const (
 )
 
 type keyEntry struct {
-	key  string
-	n    uint8 // len of the encoded key; 0 for an empty entry
-	mask bool  // red masks a field with this key, wherever it is
-	enc  [keyEncMax]byte
+	key    string
+	n      uint8 // len of the encoded key; 0 for an empty entry
+	mask   bool  // red masks a field with this key, wherever it is
+	quoted bool  // text: the key is quoted, so a group prefix must be quoted with it
+	enc    [keyEncMax]byte
 }
 
 // slot returns the entry key belongs in: a Fibonacci hash of its address
@@ -48,13 +50,31 @@ func (c *keyCache) appendKey(b []byte, key string) (out []byte, mask, ok bool) {
 		}
 	}
 	if n := len(b); cap(b)-n >= keyEncMax {
-		// Copy the whole array, a few word moves, rather than call
-		// memmove for a few bytes; what lies past the key is beyond
-		// len and is overwritten by what follows.
 		*(*[keyEncMax]byte)(b[n : n+keyEncMax]) = e.enc
 		return b[:n+int(e.n)], e.mask, true
 	}
 	return append(b, e.enc[:e.n]...), e.mask, true
+}
+
+// lookup returns key's entry, or nil if key is too long to cache.
+func (c *keyCache) lookup(key string) *keyEntry {
+	e := c.slot(key)
+	if e.n == 0 || unsafe.StringData(e.key) != unsafe.StringData(key) || len(e.key) != len(key) {
+		return c.fill(e, key)
+	}
+	return e
+}
+
+// appendTo appends the encoded key.
+func (e *keyEntry) appendTo(b []byte) []byte {
+	if n := len(b); cap(b)-n >= keyEncMax {
+		// Copy the whole array, a few word moves, rather than call
+		// memmove for a few bytes; what lies past the key is beyond
+		// len and is overwritten by what follows.
+		*(*[keyEncMax]byte)(b[n : n+keyEncMax]) = e.enc
+		return b[:n+int(e.n)]
+	}
+	return append(b, e.enc[:e.n]...)
 }
 
 // fill makes e the entry of key unless e holds the same text, and returns
@@ -67,11 +87,17 @@ func (c *keyCache) fill(e *keyEntry, key string) *keyEntry {
 		return nil
 	}
 	var buf [keyEncMax]byte
-	enc := append(appendString(buf[:0], key), ':')
+	var enc []byte
+	if c.text {
+		enc = append(appendTextString(buf[:0], key), '=')
+	} else {
+		enc = append(appendString(buf[:0], key), ':')
+	}
 	if len(enc) > keyEncMax {
 		return nil // escapes made it too long
 	}
 	e.key, e.n = key, uint8(copy(e.enc[:], enc))
+	e.quoted = c.text && needsQuoting(key)
 	e.mask = c.red != nil && c.red.maskKey(key)
 	return e
 }

@@ -29,6 +29,7 @@ type lane struct {
 	// ProtectedLevel wait for room rather than be dropped.
 	keepProtected bool
 	limit         int // most records buffered (one batch is always taken into an empty buffer)
+	format        int // the sink's format, an index in stages.formats
 
 	mu         sync.Mutex
 	queue      []*laneBatch // pushed, not yet taken by the owner; oldest first
@@ -69,6 +70,7 @@ type sinkError struct {
 // others and their positions in the shared batch.
 type laneBatch struct {
 	sb    *sharedBatch
+	fmt   int // the lane's format: which of sb's batches
 	whole bool
 	own   Batch
 	idx   []int
@@ -76,7 +78,7 @@ type laneBatch struct {
 
 func (lb *laneBatch) batch() *Batch {
 	if lb.whole {
-		return &lb.sb.Batch
+		return lb.sb.lines(lb.fmt)
 	}
 	return &lb.own
 }
@@ -213,7 +215,7 @@ func (ln *lane) full(lb *laneBatch) bool {
 // take returns the lane's view of the records of sb with levels in
 // [lo, hi), or nil if there are none.
 func (ln *lane) take(sb *sharedBatch, lo, hi slog.Level) *laneBatch {
-	b := &sb.Batch
+	b := sb.lines(ln.format)
 	all := true
 	for _, l := range b.levels {
 		if l < lo || l >= hi {
@@ -252,7 +254,7 @@ func (ln *lane) newLaneBatch(sb *sharedBatch, whole bool) *laneBatch {
 	if lb == nil {
 		lb = new(laneBatch)
 	}
-	lb.sb, lb.whole = sb, whole
+	lb.sb, lb.fmt, lb.whole = sb, ln.format, whole
 	return lb
 }
 
@@ -540,11 +542,28 @@ const (
 // every lane, and the accounting of its records until every lane is done
 // with it.
 type sharedBatch struct {
-	Batch
+	Batch              // the records in the first format in use
+	more       []Batch // the same records in each further format (Config's sinks' formats)
 	start, end uint64  // the queue positions of its records
 	refs       int     // holders: the worker while it pushes, and each lane that took it
 	status     []uint8 // per record: statusDropped, statusFailed bits
 	deduped    uint64  // records of start..end left out as repeats (Config.DedupeWindow)
 	synthetic  bool    // summaries the pipeline wrote of its own: no queue positions
 	pinned     bool    // a hung sink may still read it: never reuse
+}
+
+// lines returns sb's records in format f, an index in stages.formats.
+func (sb *sharedBatch) lines(f int) *Batch {
+	if f == 0 {
+		return &sb.Batch
+	}
+	return &sb.more[f-1]
+}
+
+// reset empties sb's batches, keeping their memory.
+func (sb *sharedBatch) reset() {
+	sb.Batch.Reset()
+	for i := range sb.more {
+		sb.more[i].Reset()
+	}
 }

@@ -220,17 +220,108 @@ func (a *arena) json(v slog.Value) slog.Value {
 // appendJSON appends r as one JSON line, encoded as is (no enrichment,
 // no redaction).
 func (r *record) appendJSON(b []byte) []byte {
-	var e encoder
+	e := encoder{h: jsonHead}
 	return e.record(b, r, nil, nil, r.ctx)
 }
 
-// appendHead opens r's line with its time, level, source and msg.
-func (r *record) appendHead(b []byte, msg string) []byte {
-	b = r.appendHeadNoMsg(b)
-	return appendString(b, msg)
+// A lineHead is what a format writes for a record's built-in fields,
+// with Config.Fields' names, encoded once per pipeline so that a record
+// only copies it.
+type lineHead struct {
+	kind   formatKind
+	names  *names
+	open   string    // "{" or ""
+	time   []byte    // `"time":` or `time=`
+	sep    byte      // between members: ',' or ' '
+	levels [5][]byte // the level member of DEBUG, INFO, WARN, ERROR and ERROR+4
+	source []byte    // `,"source":` or ` source=`
+	msg    []byte    // `,"msg":` or ` msg=`
+	trunc  []byte    // `,"truncated":true,"original_bytes":`
+	end    string    // "}\n" or "\n"
+	color  bool      // console
+	layout string    // console
+	std    bool      // JSON with slog's names: the constant head of appendHeadNoMsg
 }
 
-// appendHeadNoMsg is appendHead up to the msg's key.
+// jsonHead is the head of the JSON format with slog's names.
+var jsonHead = newLineHead(JSON(), &defaultNames)
+
+// newLineHead returns f's head with names n.
+func newLineHead(f Format, n *names) *lineHead {
+	h := &lineHead{kind: f.kind, names: n, color: f.color, layout: f.layout}
+	h.std = f.kind == kindJSON && n.time == defaultNames.time && n.level == defaultNames.level && n.msg == defaultNames.msg &&
+		n.source == defaultNames.source && n.timeEnc == TimeRFC3339Nano && n.levelName == nil
+	key := func(sep bool, k string) []byte {
+		var b []byte
+		if f.kind == kindJSON {
+			return appendKey(b, k, sep)
+		}
+		if sep {
+			b = append(b, ' ')
+		}
+		return append(appendTextString(b, k), '=')
+	}
+	h.time, h.source, h.msg = key(false, n.time), key(true, n.source), key(true, n.msg)
+	h.open, h.sep, h.end = "{", ',', "}\n"
+	h.trunc = append(key(true, "truncated"), "true"...)
+	if f.kind != kindJSON {
+		h.open, h.sep, h.end = "", ' ', "\n"
+	}
+	h.trunc = append(append(h.trunc, h.sep), key(false, "original_bytes")...)
+	for i := range h.levels {
+		h.levels[i] = h.encodeLevel(nil, slog.LevelDebug+slog.Level(4*i))
+	}
+	return h
+}
+
+// appendLevel appends the level member.
+func (h *lineHead) appendLevel(b []byte, level slog.Level) []byte {
+	if i := level - slog.LevelDebug; i >= 0 && i <= 16 && i%4 == 0 {
+		return append(b, h.levels[i/4]...)
+	}
+	return h.encodeLevel(b, level)
+}
+
+// encodeLevel encodes the level member.
+func (h *lineHead) encodeLevel(b []byte, level slog.Level) []byte {
+	name := h.names.name(level)
+	switch h.kind {
+	case kindJSON:
+		return appendString(appendKey(b, h.names.level, false), name)
+	case kindConsole:
+		return appendConsoleLevel(b, level, name, h.color)
+	}
+	return appendTextString(append(appendTextString(b, h.names.level), '='), name)
+}
+
+// begin opens r's line with its time, level and source, up to its msg.
+func (h *lineHead) begin(b []byte, r *record) []byte {
+	switch {
+	case h.std:
+		return r.appendHeadNoMsg(b)
+	case h.kind == kindConsole:
+		return h.consoleBegin(b, r)
+	}
+	b = append(b, h.open...)
+	if !r.time.IsZero() {
+		b = append(b, h.time...)
+		b = appendTimeAs(b, r.time, h.names.timeEnc, h.kind == kindJSON)
+		b = append(b, h.sep)
+	}
+	b = h.appendLevel(b, r.level)
+	if r.pc != 0 {
+		pos := len(b)
+		b = append(b, h.source...)
+		n := len(b)
+		if b = appendSourceValue(b, r.pc, h.kind); len(b) == n {
+			b = b[:pos] // text leaves an unknown source out, as slog does
+		}
+	}
+	return append(b, h.msg...)
+}
+
+// appendHeadNoMsg is begin for JSON with slog's names, from constants:
+// the default, and the fastest.
 func (r *record) appendHeadNoMsg(b []byte) []byte {
 	b = append(b, '{')
 	if !r.time.IsZero() {
@@ -261,39 +352,116 @@ func appendLevel(b []byte, level slog.Level) []byte {
 		return append(b, `"level":"FATAL"`...)
 	}
 	b = append(b, `"level":`...)
-	return appendString(b, level.String())
+	return appendString(b, levelString(level))
 }
 
-// record appends r as one JSON line: time, level, source, msg, then
+// levelString is a level's default name: slog's, and FATAL for
+// LevelFatal. Every format writes it, unless Config.Fields has a
+// LevelName.
+func levelString(level slog.Level) string {
+	if level == LevelFatal {
+		return "FATAL"
+	}
+	return level.String()
+}
+
+// appendLogger appends the logger field of a scope made by Named, after
+// msg: pre-encoded in JSON, ` logger=a.b` in text.
+func (h *lineHead) appendLogger(b []byte, s *scope) []byte {
+	switch {
+	case s.name == "":
+		return b
+	case h.kind == kindJSON:
+		return append(b, s.logger...)
+	case h.color:
+		b = append(append(b, ' '), ansiFaint+"logger="+ansiReset...)
+	default:
+		b = append(b, " logger="...)
+	}
+	return appendTextString(b, s.name)
+}
+
+// consoleBegin is begin for the console: time, level and source, dim.
+func (h *lineHead) consoleBegin(b []byte, r *record) []byte {
+	if !r.time.IsZero() {
+		if h.color {
+			b = append(b, ansiFaint...)
+		}
+		b = r.time.Local().AppendFormat(b, h.layout)
+		if h.color {
+			b = append(b, ansiReset...)
+		}
+		b = append(b, ' ')
+	}
+	b = h.appendLevel(b, r.level)
+	if r.pc != 0 {
+		pos := len(b)
+		if h.color {
+			b = append(b, ansiFaint...)
+		}
+		n := len(b)
+		if b = appendSourceValue(b, r.pc, kindConsole); len(b) == n {
+			return b[:pos]
+		}
+		if h.color {
+			b = append(b, ansiReset...)
+		}
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// record appends r as one line: time, level, source, msg, then
 // enrichment (the static enrichers' attrs, encoded), extra (the dynamic
 // enrichers'), ctx (the context's), the scope's, and the record's own.
 // Fused, the msg written is left in r.msg, masked, for appendTruncated.
 func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []slog.Attr) []byte {
-	b = r.appendHeadNoMsg(b)
-	b, r.msg = e.text(b, r.msg)
-	b = append(b, r.scope.logger...)
+	h := e.h
+	b = h.begin(b, r)
+	// A later format gets r.msg masked already: masking it again could
+	// mask the mask (redactors need not be idempotent).
+	red := e.red
+	if e.fi > 0 {
+		e.red = nil
+	}
+	if h.kind == kindConsole {
+		b, r.msg = e.consoleMsg(b, r.msg)
+	} else {
+		b, r.msg = e.str(b, r.msg)
+	}
+	e.red = red
+	b = h.appendLogger(b, r.scope)
 	b = append(b, enrichment...)
 	e.base = 0
 	b, _ = e.appendAttrs(b, extra, true)
 	b, _ = e.appendAttrs(b, ctx, true)
 	b = r.scope.appendRecordAttrs(e, b, r.attrs)
-	return append(b, '}', '\n')
+	if h.kind == kindJSON {
+		b = append(b, '}', '\n')
+	} else {
+		b = append(b, '\n')
+	}
+	if len(e.tail) > 0 {
+		b = append(b, e.tail...)
+		e.tail = e.tail[:0]
+	}
+	return b
 }
 
 // appendTruncated appends the line written in place of r when r encodes
 // to size bytes, more than limit: r's head with as much of its msg as
 // keeps the line within limit (the whole head if limit is smaller), its
 // logger's name, and "truncated":true,"original_bytes":size.
-func (r *record) appendTruncated(b []byte, size, limit int) []byte {
+func (r *record) appendTruncated(h *lineHead, b []byte, size, limit int) []byte {
 	start := len(b)
-	b = r.appendTruncatedLine(b, "", size)
+	b = r.appendTruncatedLine(h, b, "", size)
 	fixed := len(b) - start // everything but the msg's text
 	room := limit - fixed
 	if room < 0 && r.pc != 0 {
 		// The source does not fit: the bound matters more.
 		pc := r.pc
 		r.pc = 0
-		b = r.appendTruncated(b[:start], size, limit)
+		b = r.appendTruncated(h, b[:start], size, limit)
 		r.pc = pc
 		return b
 	}
@@ -302,7 +470,7 @@ func (r *record) appendTruncated(b []byte, size, limit int) []byte {
 	}
 	msg := r.msg
 	for {
-		b = r.appendTruncatedLine(b[:start], msg, size)
+		b = r.appendTruncatedLine(h, b[:start], msg, size)
 		text := len(b) - start - fixed
 		if text <= room {
 			return b
@@ -319,12 +487,20 @@ func (r *record) appendTruncated(b []byte, size, limit int) []byte {
 }
 
 // appendTruncatedLine appends the truncated form of r with msg.
-func (r *record) appendTruncatedLine(b []byte, msg string, size int) []byte {
-	b = r.appendHead(b, msg)
-	b = append(b, r.scope.logger...)
-	b = append(b, `,"truncated":true,"original_bytes":`...)
+func (r *record) appendTruncatedLine(h *lineHead, b []byte, msg string, size int) []byte {
+	b = h.begin(b, r)
+	switch h.kind {
+	case kindJSON:
+		b = appendString(b, msg)
+	case kindLogfmt:
+		b = appendTextString(b, msg)
+	default:
+		b = appendConsoleText(b, msg)
+	}
+	b = h.appendLogger(b, r.scope)
+	b = append(b, h.trunc...)
 	b = strconv.AppendInt(b, int64(size), 10)
-	return append(b, '}', '\n')
+	return append(b, h.end...)
 }
 
 // capturedAttrs returns captured copies of attrs in a new slice.

@@ -8,16 +8,24 @@ import (
 
 // scope is the context a logger accumulates with With and WithGroup. It is
 // immutable and shared by every record and child made from it; its attrs
-// are encoded once, when the child is made, never per record.
+// are encoded once per format of the pipeline, when the child is made,
+// never per record.
 //
-// The layout follows log/slog's commonHandler: pre holds the encoded attrs,
-// with the groups that have attrs already opened (`,"a":1,"g":{"b":2`);
-// groups[open:] are named but not yet opened, because a group with nothing
-// in it is omitted.
+// The JSON layout follows log/slog's commonHandler: pre holds the encoded
+// attrs, with the groups that have attrs already opened
+// (`,"a":1,"g":{"b":2`); groups[open:] are named but not yet opened,
+// because a group with nothing in it is omitted. In text, groups are a
+// prefix of keys ("g.b=2"), so nothing is opened.
 type scope struct {
-	pre    []byte
+	pre    [][]byte // per format of the pipeline, in its order
 	groups []string
 	open   int
+	prefix string // text: the groups' path, "g.h."
+	pquote bool   // prefix needs quoting
+	// With Config.UniqueKeys: the attrs of each level (levels[i] is
+	// inside groups[:i]), with no key twice in a level, and their keys.
+	levels [][]slog.Attr
+	keys   [][]string
 	// Set by Named: the full name, its field encoded once
 	// (`,"logger":"a.b"`, written right after msg) and its level cache.
 	name   string
@@ -28,17 +36,54 @@ type scope struct {
 // rootScope is the scope of a logger with no context.
 var rootScope = &scope{}
 
-// withAttrs returns a child scope holding attrs too. Empty attrs are
-// dropped; if nothing is left, s itself is returned.
+// jsonOnly is the formats of a pipeline writing JSON alone.
+var jsonOnly = []Format{JSON()}
+
+// withAttrs returns a child scope holding attrs too, encoded as JSON.
 func (s *scope) withAttrs(attrs []slog.Attr) *scope {
-	pre := s.openPending(slices.Clip(s.pre))
-	n := len(pre)
-	if pre, _ = appendAttrs(pre, attrs, s.open == len(s.groups)); len(pre) == n {
+	return s.withAttrsIn(jsonOnly, nil, attrs)
+}
+
+// withAttrsIn returns a child scope holding attrs too, encoded in each of
+// formats. Empty attrs are dropped; if nothing is left, s itself is
+// returned. With uniq, the child's levels hold no key twice: a later
+// attr replaces an earlier one.
+func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, attrs []slog.Attr) *scope {
+	if uniq != nil {
+		return s.withUniqueAttrs(formats, attrs)
+	}
+	c := new(scope)
+	*c = *s
+	c.pre, c.open = nil, len(s.groups)
+	wrote := false
+	for i, f := range formats {
+		var pre []byte
+		if i < len(s.pre) {
+			pre = slices.Clip(s.pre[i])
+		}
+		if f.kind == kindJSON {
+			pre = s.openPending(pre)
+		}
+		n := len(pre)
+		e := s.encoder(f)
+		pre, _ = e.appendAttrs(pre, attrs, s.open == len(s.groups))
+		wrote = len(pre) > n
+		c.pre = append(c.pre, pre)
+	}
+	if !wrote {
 		return s
 	}
-	c := *s
-	c.pre, c.open = pre, len(s.groups)
-	return &c
+	return c
+}
+
+// encoder returns an encoder of attrs inside s's groups in format f.
+func (s *scope) encoder(f Format) encoder {
+	e := encoder{text: f.kind != kindJSON, console: f.kind == kindConsole, color: f.color, pquote: s.pquote}
+	e.slow = e.text
+	if e.text {
+		e.prefix = []byte(s.prefix)
+	}
+	return e
 }
 
 // withGroup returns a child scope whose later attrs nest in group name.
@@ -49,6 +94,8 @@ func (s *scope) withGroup(name string) *scope {
 	}
 	c := *s
 	c.groups = append(slices.Clip(s.groups), name)
+	c.prefix = s.prefix + name + "."
+	c.pquote = s.pquote || needsQuoting(name)
 	return &c
 }
 
@@ -81,17 +128,32 @@ func (s *scope) openPending(b []byte) []byte {
 	return b
 }
 
-// appendRecordAttrs appends the record's own attrs inside the scope's groups and
-// closes every group the line opened. A record with no non-empty attrs
-// opens no pending group, so an empty group is omitted.
+// appendRecordAttrs appends the record's own attrs inside the scope's
+// groups and, in JSON, closes every group the line opened. A record with
+// no non-empty attrs opens no pending group, so an empty group is
+// omitted.
 func (s *scope) appendRecordAttrs(e *encoder, b []byte, attrs []slog.Attr) []byte {
-	b = append(b, s.pre...)
+	if e.fi < len(s.pre) {
+		b = append(b, s.pre[e.fi]...)
+	}
+	e.base = len(s.groups)
+	if e.uniq != nil {
+		e.uniq.addScope(s)
+	}
+	if e.text {
+		if len(attrs) > 0 {
+			e.prefix = append(e.prefix[:0], s.prefix...)
+			e.pquote = s.pquote
+			b, _ = e.attrs(b, attrs, true, 0)
+			e.prefix, e.pquote = e.prefix[:0], false
+		}
+		return b
+	}
 	closing := s.open
 	if len(attrs) > 0 {
 		pos := len(b)
 		b = s.openPending(b)
 		n := len(b)
-		e.base = len(s.groups)
 		if b, _ = e.appendAttrs(b, attrs, s.open == len(s.groups)); len(b) > n {
 			closing = len(s.groups)
 		} else {

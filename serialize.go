@@ -9,9 +9,11 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // This file holds the JSON encoder the worker goroutine uses to turn
@@ -458,18 +460,33 @@ func appendAttrsDepth(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byte,
 	return e.attrs(b, attrs, sep, depth)
 }
 
-// An encoder appends attrs as JSON members. The zero encoder writes them
-// as they are. The worker's caches encoded keys and, when every redactor
-// of the pipeline is built in, redacts as it encodes (fused): a key's
-// verdict comes with its cached encoding, and a string is searched for
-// the bytes a secret needs in the same pass that escapes it, so a record
-// with nothing to mask costs little more than its encoding. Fused, it
-// masks exactly what redactState would (TestFusedRedactionMatchesWalk).
+// An encoder appends attrs as the members of a line in one format: JSON
+// (the zero encoder) or text (logfmt and console). The worker's caches
+// encoded keys and, when every redactor of the pipeline is built in,
+// redacts as it encodes (fused): a key's verdict comes with its cached
+// encoding, and a string is searched for the bytes a secret needs in the
+// same pass that escapes it, so a record with nothing to mask costs
+// little more than its encoding. Fused, it masks exactly what
+// redactState would (TestFusedRedactionMatchesWalk).
 type encoder struct {
 	keys *keyCache    // nil: encode every key
 	red  *redaction   // non-nil: fused redaction
 	st   *redactState // the record's redaction state, when fused
 	base int          // groups around the attrs being encoded, for RedactMaxDepth
+	h    *lineHead    // the format and its built-in fields; nil: jsonHead
+	fi   int          // the format's index among the pipeline's, for scope
+	uniq *uniqueKeys  // non-nil: Config.UniqueKeys
+
+	slow bool // text or uniq: key takes the general path
+
+	// Text formats only.
+	text    bool   // logfmt or console: key=value members
+	console bool   // console: JSON objects and arrays unquoted
+	color   bool   // console with colors
+	prefix  []byte // the dotted path of the groups being encoded: "g.h."
+	pquote  bool   // prefix needs quoting
+	keyPos  int    // where the last key written starts
+	tail    []byte // console: multi-line values, written under the line; nil: inline
 }
 
 // appendAttrs is appendAttrs with e.
@@ -503,15 +520,15 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 	case slog.KindGroup:
 		g := v.Group()
 		if depth >= maxGroupDepth {
-			b = appendKey(b, a.Key, sep)
-			return appendDepthError(b), true
+			b = e.plainKey(b, a.Key, sep)
+			return e.value(b, slog.StringValue(depthError), slog.KindString, depth), true
 		}
 		if len(g) == 0 {
 			return b, false
 		}
 		if a.Key == "" {
 			if e.tooDeep(depth) {
-				return e.limit(appendKey(b, "", sep)), true
+				return e.limit(e.plainKey(b, "", sep)), true
 			}
 			return e.attrs(b, g, sep, depth+1)
 		}
@@ -524,13 +541,10 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 			return e.mask(b), true
 		case e.tooDeep(depth):
 			return e.limit(b), true
+		case e.text:
+			return e.textGroup(b[:pos], a.Key, g, depth)
 		}
-		b = append(b, '{')
-		b, wrote := e.attrs(b, g, false, depth+1)
-		if !wrote {
-			return b[:pos], false
-		}
-		return append(b, '}'), true
+		return e.group(b, pos, g, depth)
 	case slog.KindAny:
 		switch x := v.Any().(type) {
 		case nil:
@@ -554,15 +568,63 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 		return e.any(b, v, depth), true
 	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.maskNumber(v, kind):
 		return e.mask(b), true
+	case e.text:
+		return e.value(b, v, kind, depth), true
 	}
 	return appendValueKind(b, v, kind, depth), true
 }
 
-// source appends a *Source attr as slog does: a group of its non-zero
-// fields, omitted if there are none, inlined if the key is empty.
+// value appends v, of kind kind, in e's format.
+func (e *encoder) value(b []byte, v slog.Value, kind slog.Kind, depth int) []byte {
+	if e.text {
+		if kind == slog.KindString {
+			return e.textString(b, v.String())
+		}
+		return appendTextValue(b, v, kind)
+	}
+	return appendValueKind(b, v, kind, depth)
+}
+
+// group appends a JSON group's object after its key, which starts at
+// pos; if the group writes nothing, the key is removed too.
+func (e *encoder) group(b []byte, pos int, g []slog.Attr, depth int) ([]byte, bool) {
+	b = append(b, '{')
+	if e.uniq != nil {
+		e.uniq.push()
+	}
+	b, wrote := e.attrs(b, g, false, depth+1)
+	if e.uniq != nil {
+		e.uniq.pop()
+	}
+	if !wrote {
+		return b[:pos], false
+	}
+	return append(b, '}'), true
+}
+
+// textGroup appends the members of group key: text has no nesting, each
+// member's key is prefixed with the group's path instead.
+func (e *encoder) textGroup(b []byte, key string, g []slog.Attr, depth int) ([]byte, bool) {
+	n, q := len(e.prefix), e.pquote
+	e.prefix = append(append(e.prefix, key...), '.')
+	e.pquote = q || needsQuoting(key)
+	if e.uniq != nil {
+		e.uniq.push()
+	}
+	b, wrote := e.attrs(b, g, true, depth+1)
+	if e.uniq != nil {
+		e.uniq.pop()
+	}
+	e.prefix, e.pquote = e.prefix[:n], q
+	return b, wrote
+}
+
+// source appends a *Source attr as slog does: in JSON a group of its
+// non-zero fields, omitted if there are none, inlined if the key is
+// empty; in text "file:line", omitted if the source is empty.
 func (e *encoder) source(b []byte, key string, x *slog.Source, sep bool) ([]byte, bool) {
 	empty := x == nil || *x == (slog.Source{})
-	if key == "" {
+	if key == "" && !e.text {
 		if empty {
 			return b, false
 		}
@@ -575,22 +637,35 @@ func (e *encoder) source(b []byte, key string, x *slog.Source, sep bool) ([]byte
 		return e.mask(b), true
 	case empty:
 		return b[:pos], false
+	case e.text:
+		return appendTextString(b, sourceText(x)), true
 	}
 	return appendSourceObject(b, x.Function, x.File, x.Line), true
 }
 
-// key appends `"key":`, preceded by ',' if sep is true, and reports
-// whether the value is to be masked: the redactors match the key, or the
-// record has more than RedactMaxKeys keys.
+// key appends `"key":` (or ` key=` in text), preceded by ',' if sep is
+// true, and reports whether the value is to be masked: the redactors
+// match the key, or the record has more than RedactMaxKeys keys.
 func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
+	if e.slow {
+		if u := e.uniq; u != nil {
+			// u.add, inline: this runs for every key.
+			bit := keyBit(key)
+			if u.cur.mask&bit != 0 {
+				u.collide(key)
+			}
+			u.cur.mask |= bit
+			u.keys = append(u.keys, key)
+		}
+		if e.text {
+			return e.textKeyMask(b, key)
+		}
+	}
 	if sep {
 		b = append(b, ',')
 	}
-	if e.red != nil {
-		if e.st.keys++; e.st.keys > e.red.maxKeys {
-			e.st.limited = true
-			return appendKey(b, key, false), true
-		}
+	if e.overLimit() {
+		return appendKey(b, key, false), true
 	}
 	if e.keys != nil {
 		if b, mask, ok := e.keys.appendKey(b, key); ok {
@@ -598,6 +673,66 @@ func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
 		}
 	}
 	return appendKey(b, key, false), e.red != nil && e.red.maskKey(key)
+}
+
+// textKeyMask is key in text.
+func (e *encoder) textKeyMask(b []byte, key string) ([]byte, bool) {
+	if e.overLimit() {
+		return e.textKey(b, key, nil), true
+	}
+	if e.keys != nil {
+		if k := e.keys.lookup(key); k != nil {
+			return e.textKey(b, key, k), k.mask
+		}
+	}
+	return e.textKey(b, key, nil), e.red != nil && e.red.maskKey(key)
+}
+
+// overLimit counts a key, when fused, and reports whether the record
+// has more than RedactMaxKeys of them: its value is masked.
+func (e *encoder) overLimit() bool {
+	if e.red == nil {
+		return false
+	}
+	if e.st.keys++; e.st.keys > e.red.maxKeys {
+		e.st.limited = true
+		return true
+	}
+	return false
+}
+
+// plainKey appends a key without the cache.
+func (e *encoder) plainKey(b []byte, key string, sep bool) []byte {
+	if e.text {
+		return e.textKey(b, key, nil)
+	}
+	return appendKey(b, key, sep)
+}
+
+// textKey appends ` key=`, the key prefixed with the groups' path and
+// quoted as slog.TextHandler quotes it; k is its cache entry, or nil.
+func (e *encoder) textKey(b []byte, key string, k *keyEntry) []byte {
+	e.keyPos = len(b)
+	b = append(b, ' ')
+	if e.color {
+		b = append(b, ansiFaint...)
+	}
+	switch {
+	case k != nil && !k.quoted && !e.pquote:
+		b = append(b, e.prefix...)
+		b = k.appendTo(b)
+	case len(e.prefix) == 0:
+		b = append(appendTextString(b, key), '=')
+	case !e.pquote && !needsQuoting(key):
+		b = append(append(b, e.prefix...), key...)
+		b = append(b, '=')
+	default:
+		b = append(appendQuoted(b, string(e.prefix)+key), '=')
+	}
+	if e.color {
+		b = append(b, ansiReset...)
+	}
+	return b
 }
 
 // tooDeep reports whether a container depth groups deep is past
@@ -609,6 +744,9 @@ func (e *encoder) tooDeep(depth int) bool {
 // mask appends the mask as a value.
 func (e *encoder) mask(b []byte) []byte {
 	e.st.changed = true
+	if e.text {
+		return appendTextString(b, e.red.mask)
+	}
 	return append(b, e.red.maskJSON...)
 }
 
@@ -620,16 +758,23 @@ func (e *encoder) limit(b []byte) []byte {
 
 // string appends s, with its secrets masked when fused.
 func (e *encoder) string(b []byte, s string) []byte {
-	b, _ = e.text(b, s)
+	b, _ = e.str(b, s)
 	return b
 }
 
-// text appends s as string does and returns what it wrote: s, or s with
+// str appends s as string does and returns what it wrote: s, or s with
 // its secrets masked. The scanners run only when s holds a byte one of
 // them needs.
-func (e *encoder) text(b []byte, s string) ([]byte, string) {
+func (e *encoder) str(b []byte, s string) ([]byte, string) {
 	if e.red == nil || len(e.red.byString) == 0 {
+		if e.text {
+			return e.textString(b, s), s
+		}
 		return appendString(b, s), s
+	}
+	if e.text {
+		s = e.redacted(s)
+		return e.textString(b, s), s
 	}
 	start := len(b)
 	b, hit := appendStringScan(b, s, &e.red.trig)
@@ -646,10 +791,24 @@ func (e *encoder) text(b []byte, s string) ([]byte, string) {
 	return appendString(b[:start], out), out
 }
 
+// redacted returns s with its secrets masked (fused redaction).
+func (e *encoder) redacted(s string) string {
+	if e.red == nil || len(e.red.byString) == 0 || !e.red.trig.inString(s) {
+		return s
+	}
+	if out, ok := e.st.maskString(s); ok {
+		return out
+	}
+	return s
+}
+
 // any appends a value of kind Any; fused, what is inside a captured value
 // is redacted by walking its JSON.
 func (e *encoder) any(b []byte, v slog.Value, depth int) []byte {
 	if e.red == nil {
+		if e.text {
+			return e.textAny(b, v.Any())
+		}
 		return appendAny(b, v.Any())
 	}
 	var raw rawJSON
@@ -660,6 +819,9 @@ func (e *encoder) any(b []byte, v slog.Value, depth int) []byte {
 		raw = x
 	case nil, slog.Level, *slog.Source:
 		// Made by slog itself: nothing secret inside.
+		if e.text {
+			return e.textAny(b, x)
+		}
 		return appendAny(b, x)
 	default:
 		// Not captured by a caller (a dynamic enricher's value): encode
@@ -669,7 +831,40 @@ func (e *encoder) any(b []byte, v slog.Value, depth int) []byte {
 	if out, ok := e.st.json(raw, e.base+depth); ok {
 		raw = out
 	}
+	if e.text {
+		return e.rawText(b, raw)
+	}
 	return appendRaw(b, raw)
+}
+
+// rawText appends captured JSON in text. The console writes objects and
+// arrays as they are, for people; logfmt quotes them.
+func (e *encoder) rawText(b []byte, raw rawJSON) []byte {
+	if e.console && len(raw) > 0 && (raw[0] == '{' || raw[0] == '[') {
+		return appendConsoleText(b, unsafe.String(&raw[0], len(raw)))
+	}
+	return e.textString(b, rawText(raw))
+}
+
+// textAny appends a value of kind Any in text.
+func (e *encoder) textAny(b []byte, a any) []byte {
+	switch x := a.(type) {
+	case *rawJSON:
+		return e.rawText(b, *x)
+	case rawJSON:
+		return e.rawText(b, x)
+	}
+	return appendTextAny(b, a)
+}
+
+// textString appends a text value. In the console, a value of several
+// lines (a stack trace) is moved, with its key, under the line.
+func (e *encoder) textString(b []byte, s string) []byte {
+	if e.tail != nil && strings.IndexByte(s, '\n') >= 0 {
+		e.tail = appendIndented(append(append(e.tail, "    "...), b[e.keyPos+1:]...), s)
+		return b[:e.keyPos]
+	}
+	return appendTextString(b, s)
 }
 
 // appendKey appends `"key":`, preceded by ',' if sep is true.
@@ -715,42 +910,74 @@ func appendSourceMembers(b []byte, sep bool, function, file string, line int) []
 // reached; past it, sources are encoded each time.
 const maxSourceCache = 4096
 
-// sourceCache maps a program counter to its encoded source member.
-// Looking up a frame symbolizes the PC, which costs far more than copying
-// a few dozen bytes, and a program logs from a fixed set of call sites.
+// sourceCache maps a program counter and a format to the source's
+// encoded value. Looking up a frame symbolizes the PC, which costs far
+// more than copying a few dozen bytes, and a program logs from a fixed
+// set of call sites.
 var sourceCache struct {
 	mu sync.RWMutex
-	m  map[uintptr][]byte
+	m  map[sourceKey][]byte
+}
+
+type sourceKey struct {
+	pc   uintptr
+	kind formatKind
 }
 
 // appendSource appends `"source":{"function":…,"file":…,"line":N}` for
 // pc, in the shape slog's JSONHandler gives a Source (zero fields are
 // left out, so an unknown pc gives "source":{}). No separator is written
 // before it. pc == 0 means the caller did not capture a PC, and appends
-// nothing. The frame is looked up here, on the worker goroutine, rather
-// than on the goroutine that logged.
+// nothing.
 func appendSource(b []byte, pc uintptr) []byte {
 	if pc == 0 {
 		return b
 	}
+	return appendSourceValue(appendKey(b, slog.SourceKey, false), pc, kindJSON)
+}
+
+// appendSourceValue appends the source of pc in format kind: a JSON
+// object, logfmt's "file:line" (nothing for an unknown pc, as
+// slog.TextHandler leaves it out) or the console's shorter
+// "dir/file:line". The frame is looked up here, on the worker goroutine,
+// rather than on the goroutine that logged.
+func appendSourceValue(b []byte, pc uintptr, kind formatKind) []byte {
+	k := sourceKey{pc, kind}
 	sourceCache.mu.RLock()
-	enc, ok := sourceCache.m[pc]
+	enc, ok := sourceCache.m[k]
 	sourceCache.mu.RUnlock()
 	if ok {
 		return append(b, enc...)
 	}
 	start := len(b)
 	f, _ := runtime.CallersFrames([]uintptr{pc}).Next()
-	b = appendKey(b, slog.SourceKey, false)
-	b = appendSourceObject(b, f.Function, f.File, f.Line)
+	switch {
+	case kind == kindJSON:
+		b = appendSourceObject(b, f.Function, f.File, f.Line)
+	case f.File == "" && f.Line == 0:
+	case kind == kindLogfmt:
+		b = appendTextString(b, sourceText(&slog.Source{File: f.File, Line: f.Line}))
+	default:
+		b = appendConsoleText(b, shortFile(f.File)+":"+strconv.Itoa(f.Line))
+	}
 
 	sourceCache.mu.Lock()
 	if sourceCache.m == nil {
-		sourceCache.m = make(map[uintptr][]byte)
+		sourceCache.m = make(map[sourceKey][]byte)
 	}
 	if len(sourceCache.m) < maxSourceCache {
-		sourceCache.m[pc] = append([]byte(nil), b[start:]...)
+		sourceCache.m[k] = append([]byte(nil), b[start:]...)
 	}
 	sourceCache.mu.Unlock()
 	return b
+}
+
+// shortFile returns the last directory and the name of a file path.
+func shortFile(file string) string {
+	if i := strings.LastIndexByte(file, '/'); i >= 0 {
+		if j := strings.LastIndexByte(file[:i], '/'); j >= 0 {
+			return file[j+1:]
+		}
+	}
+	return file
 }

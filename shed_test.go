@@ -20,7 +20,8 @@ func TestShedKeepsWarnings(t *testing.T) {
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, Level: slog.LevelDebug, QueueSize: 16, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	l.Info("first")
-	<-sink.entered // the worker holds "first"; the ring is empty
+	<-sink.entered // the sink holds "first"; the ring is empty
+	require.True(t, l.w.lockOr(nil)) // and the worker drains nothing meanwhile
 
 	// 0.8 × 16 = 12.8: Debug and Info join while the ring holds at most 12.
 	for i := range 20 {
@@ -34,6 +35,7 @@ func TestShedKeepsWarnings(t *testing.T) {
 	require.Equal(t, 16, st.QueueLen, "the three warnings took the room left")
 	require.Equal(t, uint64(10), st.Shed, "7 low, then 3 low among the warnings")
 	require.Equal(t, st.Shed, st.Dropped, "shed records are dropped records")
+	l.w.unlock()
 
 	close(sink.gate)
 	err = l.Close(context.Background())

@@ -75,6 +75,14 @@ func (b *Batch) Reset() {
 	b.times = b.times[:0]
 }
 
+// end returns the offset just past the last committed record.
+func (b *Batch) end() int {
+	if len(b.ends) == 0 {
+		return 0
+	}
+	return b.ends[len(b.ends)-1]
+}
+
 // commit ends the record just appended to b.buf.
 func (b *Batch) commit(t time.Time, level slog.Level) {
 	var ns int64

@@ -126,14 +126,15 @@ func (ln *lane) writeSummary(closing bool) {
 	b := &ln.summaryBatch
 	b.Reset()
 	if cur.total() != ln.summary.reported.total() {
-		b.buf = ln.w.appendSummary(b.buf, now, &cur, &ln.summary.reported)
-		b.commit(now, slog.LevelWarn)
+		r := dropSummary(now, &cur, &ln.summary.reported)
+		b.buf = ln.w.stages.appendOwn(ln.format, b.buf, &r)
+		b.commit(now, r.level)
 	}
 	if sampled != ln.summary.sampled {
 		r := record{time: now, level: slog.LevelInfo, msg: SampledSummaryMsg, scope: rootScope, attrs: []slog.Attr{
 			slog.Uint64("sampled", sampled-ln.summary.sampled), slog.Uint64("sampled_total", sampled)}}
-		b.buf = r.appendJSON(b.buf)
-		b.commit(now, slog.LevelInfo)
+		b.buf = ln.w.stages.appendOwn(ln.format, b.buf, &r)
+		b.commit(now, r.level)
 	}
 	ln.summary.reported, ln.summary.sampled, ln.summary.at = cur, sampled, now
 	ln.reportedTotal.Store(cur.total() + sampled)
@@ -145,8 +146,9 @@ func (ln *lane) writeSummary(closing bool) {
 	ln.w.summaries.Add(uint64(b.Len()))
 }
 
-// appendSummary encodes a drop summary: the drops of cur since prev.
-func (w *worker) appendSummary(b []byte, now time.Time, cur, prev *dropSnapshot) []byte {
+// dropSummary returns the drop summary record of the drops of cur since
+// prev.
+func dropSummary(now time.Time, cur, prev *dropSnapshot) record {
 	var byLevel [numLevelBuckets]uint64
 	var byReason [numDropReasons]uint64
 	var since uint64
@@ -170,13 +172,12 @@ func (w *worker) appendSummary(b []byte, now time.Time, cur, prev *dropSnapshot)
 			reasons = append(reasons, slog.Uint64(dropReasonNames[r], n))
 		}
 	}
-	r := record{time: now, level: slog.LevelWarn, msg: DropSummaryMsg, scope: rootScope, attrs: []slog.Attr{
+	return record{time: now, level: slog.LevelWarn, msg: DropSummaryMsg, scope: rootScope, attrs: []slog.Attr{
 		slog.Uint64("dropped", since),
 		{Key: "dropped_by_level", Value: slog.GroupValue(levels...)},
 		{Key: "reasons", Value: slog.GroupValue(reasons...)},
 		slog.Uint64("dropped_total", cur.total()),
 	}}
-	return r.appendJSON(b)
 }
 
 // summaryTicker tells every lane that has drops (or records sampled out)
@@ -235,12 +236,19 @@ func (w *worker) writeRepeats(byClock, all, wake bool) {
 		return
 	}
 	sb := w.spareBatch()
-	b := &sb.Batch
+	if len(sb.more) < len(w.stages.formats)-1 {
+		sb.more = make([]Batch, len(w.stages.formats)-1)
+	}
 	at := w.q.consumed()
 	for _, sum := range sums {
 		r := record{time: now(), level: sum.level, msg: sum.msg, scope: rootScope, attrs: sum.attrs}
-		b.buf = w.stages.appendRecord(b.buf, &r)
-		b.commit(r.time, r.level)
+		w.stages.begin(&r)
+		for f := range w.stages.formats {
+			bt := sb.lines(f)
+			bt.buf = w.stages.encode(f, bt.buf, &r)
+			bt.commit(r.time, r.level)
+		}
+		w.stages.end()
 	}
 	w.summaries.Add(uint64(len(sums)))
 	w.dispatch(sb, at, at, wake)

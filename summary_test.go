@@ -128,7 +128,7 @@ func TestDropSummaries(t *testing.T) {
 	require.Equal(t, want, byReason["queue"]+byReason["shed"]+byReason["sink"])
 	require.Zero(t, byLevel["ERROR"], "protected records are never dropped for want of room")
 	require.Equal(t, uint64(len(sink.summaries)), st.Summaries, "counted apart")
-	require.Equal(t, int(st.Written), sink.records, "summaries are not records")
+	require.Equal(t, int(st.Sinks[0].Written), sink.records, "summaries are not records: %+v", st)
 	t.Logf("%d summaries; dropped %v by level %v by reason %v; written %d", len(sink.summaries), dropped, byLevel, byReason, st.Written)
 }
 
@@ -144,4 +144,17 @@ func TestDropSummariesOff(t *testing.T) {
 	require.NotZero(t, l.Stats().Dropped)
 	require.Empty(t, sink.summaries)
 	require.Zero(t, l.Stats().Summaries)
+}
+
+// TestDropSummaryInSinkFormat checks that a sink gets its drop summary in
+// the format it chose.
+func TestDropSummaryInSinkFormat(t *testing.T) {
+	var lf syncBuffer
+	l, err := NewAsync(Config{Sinks: []Sink{NewLogfmtSink(&lf)}, QueueSize: 2, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	for i := range 1000 {
+		l.Info("m", slog.Int("i", i))
+	}
+	requireLossOnly(t, l.Close(context.Background()), l.Stats())
+	require.Regexp(t, `level=WARN msg="fapilog: records dropped" dropped=\d+ dropped_by_level.INFO=\d+ reasons.(queue|shed)=\d+`, lf.String())
 }

@@ -1,6 +1,7 @@
 package fapilog
 
 import (
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -23,29 +24,73 @@ var lastSecond atomic.Pointer[secondText]
 // seconds and zone. Only records' own times go through it: times in
 // attrs are all over the place and would thrash a one-entry cache.
 func appendRecordTime(b []byte, t time.Time) []byte {
+	return appendTimeAs(b, t, TimeRFC3339Nano, true)
+}
+
+// appendTimeAs appends a record's time t encoded as enc, an RFC 3339
+// string quoted (JSON) or not (text).
+func appendTimeAs(b []byte, t time.Time, enc TimeEncoding, quote bool) []byte {
+	switch enc {
+	case TimeUnix:
+		return strconv.AppendInt(b, t.Unix(), 10)
+	case TimeUnixMilli:
+		return strconv.AppendInt(b, t.UnixMilli(), 10)
+	case TimeUnixNano:
+		return strconv.AppendInt(b, t.UnixNano(), 10)
+	}
 	c := lastSecond.Load()
 	if c == nil || c.unix != t.Unix() || c.loc != t.Location() {
 		if y := t.Year(); y < 0 || y > 9999 {
-			return appendTime(b, t)
+			return appendTimeSlow(b, t, enc, quote)
 		}
 		full := appendTime(nil, t.Truncate(time.Second))
 		c = &secondText{unix: t.Unix(), loc: t.Location(), head: full[:20]}
 		c.zone = full[20:]
 		lastSecond.Store(c)
 	}
-	b = append(b, c.head...)
-	if ns := t.Nanosecond(); ns != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		for i := 9; i > 0; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
-		}
-		n := 10
-		for frac[n-1] == '0' {
-			n--
-		}
-		b = append(b, frac[:n]...)
+	head, zone := c.head, c.zone
+	if !quote {
+		head, zone = head[1:], zone[:len(zone)-1]
 	}
-	return append(b, c.zone...)
+	b = append(b, head...)
+	if ns := t.Nanosecond(); ns != 0 || enc == TimeRFC3339Millis {
+		b = appendFraction(b, ns, enc == TimeRFC3339Millis)
+	}
+	return append(b, zone...)
+}
+
+// appendFraction appends '.' and the digits of ns nanoseconds: three of
+// them with millis, else up to nine without trailing zeros.
+func appendFraction(b []byte, ns int, millis bool) []byte {
+	var frac [10]byte
+	frac[0] = '.'
+	n := 10
+	if millis {
+		ns /= 1e6
+		n = 4
+	}
+	for i := n - 1; i > 0; i-- {
+		frac[i] = byte('0' + ns%10)
+		ns /= 10
+	}
+	for !millis && frac[n-1] == '0' {
+		n--
+	}
+	return append(b, frac[:n]...)
+}
+
+// appendTimeSlow is appendTimeAs for years the cache does not hold.
+func appendTimeSlow(b []byte, t time.Time, enc TimeEncoding, quote bool) []byte {
+	if quote {
+		b = append(b, '"')
+	}
+	if enc == TimeRFC3339Millis {
+		b = appendRFC3339Millis(b, t)
+	} else {
+		b = t.AppendFormat(b, time.RFC3339Nano)
+	}
+	if quote {
+		b = append(b, '"')
+	}
+	return b
 }

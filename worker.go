@@ -103,8 +103,10 @@ func newIdleWorker(set settings) *worker {
 		stop:       make(chan struct{}),
 		exited:     make(chan struct{}),
 	}
-	for _, sc := range set.sinks {
-		w.lanes = append(w.lanes, newLane(w, sc))
+	for i, sc := range set.sinks {
+		ln := newLane(w, sc)
+		ln.format = set.sinkFormats[i]
+		w.lanes = append(w.lanes, ln)
 	}
 	w.ctl.init(set)
 	return w
@@ -237,20 +239,42 @@ func (w *worker) processBatch(wake bool) int {
 	}
 	sb := w.spareBatch()
 	b := &sb.Batch
+	if len(sb.more) < len(w.stages.formats)-1 {
+		sb.more = make([]Batch, len(w.stages.formats)-1)
+	}
+	// Each record is enriched and redacted once, then encoded in each
+	// format in use; a line over MaxRecordBytes in a format is truncated
+	// in that format, and the record counted once. Dedupe looks at the
+	// first format's line and keeps or drops the record in all.
 	for i := range uint64(n) {
 		r := w.q.at(start + i)
-		pos := len(b.buf)
-		b.buf = w.stages.appendRecord(b.buf, r)
-		size := len(b.buf) - pos
-		if size > w.set.maxRecord {
-			b.buf = r.appendTruncated(b.buf[:pos], size, w.set.maxRecord)
+		w.stages.begin(r)
+		size, truncated := 0, false
+		for f := range w.stages.formats {
+			bt := sb.lines(f)
+			pos := len(bt.buf)
+			bt.buf = w.stages.encode(f, bt.buf, r)
+			line := len(bt.buf) - pos
+			if line > w.set.maxRecord {
+				bt.buf = r.appendTruncated(w.stages.fmts[f].head, bt.buf[:pos], line, w.set.maxRecord)
+				truncated = true
+			}
+			size = max(size, line)
+		}
+		w.stages.end()
+		if truncated {
 			w.truncated.Add(1)
 		}
-		if w.ctl.dedupe != nil && w.deduped(r, b.buf[pos:]) {
-			b.buf = b.buf[:pos]
+		if w.ctl.dedupe != nil && w.deduped(r, b.buf[b.end():]) {
+			for f := range w.stages.formats {
+				bt := sb.lines(f)
+				bt.buf = bt.buf[:bt.end()]
+			}
 			sb.deduped++
 		} else {
-			b.commit(r.time, r.level)
+			for f := range w.stages.formats {
+				sb.lines(f).commit(r.time, r.level)
+			}
 		}
 		r.done(size)
 	}
@@ -325,7 +349,7 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 			moved = true
 		}
 		if !done.pinned {
-			done.Reset()
+			done.reset()
 			done.deduped = 0
 			w.spare = append(w.spare, done)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	fapilog "github.com/fapilog/fapilog-go"
 )
 
 // Options configure a Sink. The zero value appends to one file that never
@@ -37,6 +39,9 @@ type Options struct {
 	// Mode plus search (x) permission wherever Mode grants read: 0700 for
 	// 0600, 0750 for 0640, 0755 for 0644. The process umask applies to both.
 	Mode os.FileMode
+	// Format is the format of the lines written; the zero Format is JSON.
+	// For example fapilog.Logfmt().
+	Format fapilog.Format
 }
 
 // validate checks o and fills in its defaults.

@@ -93,6 +93,10 @@ func newSink(path string, opts Options, now func() time.Time) (*Sink, error) {
 // String returns "file:" and the path.
 func (s *Sink) String() string { return "file:" + s.path }
 
+// Format returns Options.Format: the worker encodes the Sink's records in
+// it.
+func (s *Sink) Format() fapilog.Format { return s.opts.Format }
+
 // WriteBatch appends the records of b to the file, rotating before any
 // record that would take the file past MaxSize and before the first record
 // once RotateEvery's time has come. Each run of records that fit is one

@@ -1,5 +1,6 @@
 // Command quickstart logs through both faces of one fapilog pipeline and
-// prints the pipeline's counters.
+// prints the pipeline's counters. On a terminal it writes the console
+// format, in color; piped, JSON lines.
 package main
 
 import (
@@ -14,7 +15,12 @@ import (
 )
 
 func main() {
-	logger, err := fapilog.NewAsync(fapilog.Config{Level: slog.LevelDebug})
+	// A terminal gets lines for people; a pipe gets JSON for machines.
+	sink := fapilog.NewWriterSink(os.Stdout)
+	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		sink = fapilog.NewConsoleSink(os.Stdout, fapilog.ConsoleOptions{})
+	}
+	logger, err := fapilog.NewAsync(fapilog.Config{Level: slog.LevelDebug, Sinks: []fapilog.Sink{sink}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
