@@ -20,7 +20,7 @@ func TestShedKeepsWarnings(t *testing.T) {
 	l, err := NewAsync(Config{Sinks: []Sink{sink}, Level: slog.LevelDebug, QueueSize: 16, Diagnostics: &syncBuffer{}})
 	require.NoError(t, err)
 	l.Info("first")
-	<-sink.entered // the sink holds "first"; the ring is empty
+	<-sink.entered                   // the sink holds "first"; the ring is empty
 	require.True(t, l.w.lockOr(nil)) // and the worker drains nothing meanwhile
 
 	// 0.8 × 16 = 12.8: Debug and Info join while the ring holds at most 12.
