@@ -3,6 +3,7 @@ package fapilog
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -642,6 +643,73 @@ func BenchmarkTenAttrsWorker(b *testing.B) {
 				p.end()
 			}
 			b.SetBytes(int64(len(bufs[0])))
+		})
+	}
+}
+
+// slowSink takes delay per batch and counts the records it is given.
+type slowSink struct {
+	countingWriter
+	delay time.Duration
+}
+
+func (s *slowSink) WriteBatch(b *Batch) error {
+	time.Sleep(s.delay)
+	_, err := s.Write(b.Bytes())
+	return err
+}
+func (s *slowSink) Flush() error { return nil }
+func (s *slowSink) Close() error { return nil }
+
+// BenchmarkSinkIsolation is the throughput of a fast sink alone, and
+// beside a sink that takes 5 ms per write (and drops what its buffer
+// cannot hold, as SinkDropNewest asks): records/s through the fast sink,
+// from RunParallel callers under Block, so that the queue drops nothing.
+// Isolation holds when the two figures are within 10% of each other and
+// the fast sink got every record.
+func BenchmarkSinkIsolation(b *testing.B) {
+	for _, slow := range []bool{false, true} {
+		name := "fast"
+		if slow {
+			name = "fast+slow5ms"
+		}
+		b.Run(name, func(b *testing.B) {
+			fast := &countingWriter{}
+			sinks := []Sink{NewWriterSink(fast)}
+			if slow {
+				sinks = append(sinks, WithOptions(&slowSink{delay: 5 * time.Millisecond}, SinkOptions{Backpressure: SinkDropNewest}))
+			}
+			l, err := NewAsync(Config{Sinks: sinks, Backpressure: Block, BlockTimeout: -1, DropSummaryEvery: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					logTen(l)
+				}
+			})
+			// Until the fast sink has every record: a Flush would wait for
+			// the slow one too.
+			for fast.lines.Load() < int64(b.N) {
+				time.Sleep(20 * time.Microsecond)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "fast-records/s")
+			if err := l.Flush(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			st := l.Stats()
+			if st.Sinks[0].Written != uint64(b.N) || st.Sinks[0].Dropped != 0 || fast.lines.Load() != int64(b.N) {
+				b.Fatalf("the fast sink wrote %d of %d records: %+v", st.Sinks[0].Written, b.N, st.Sinks[0])
+			}
+			if slow {
+				b.ReportMetric(float64(st.Sinks[1].Dropped), "slow-dropped")
+			}
+			if err := l.Close(context.Background()); err != nil && !errors.As(err, new(*LossError)) {
+				b.Fatal(err)
+			}
 		})
 	}
 }

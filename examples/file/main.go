@@ -1,6 +1,6 @@
 // Command file logs to a rotating file in a temporary directory, with a
-// size limit small enough to rotate a few times, then prints the files it
-// made.
+// size limit small enough to rotate a few times, and its errors alone to
+// stderr, then prints the files it made.
 package main
 
 import (
@@ -39,8 +39,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	sinks := []fapilog.Sink{file}
-	// errors-only to stderr: see MinLevel (the lead adds fapilog.MinLevel(slog.LevelError, stderrSink) here)
+	sinks := []fapilog.Sink{
+		file, // everything, as JSON lines
+		// Errors only, for a human watching the terminal. Each sink has its
+		// own buffer and goroutine: a slow terminal never holds back the file.
+		fapilog.MinLevel(slog.LevelError, fapilog.NewConsoleSink(os.Stderr, fapilog.ConsoleOptions{})),
+	}
 
 	logger, err := fapilog.NewAsync(fapilog.Config{Sinks: sinks})
 	if err != nil {
