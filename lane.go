@@ -50,6 +50,7 @@ type lane struct {
 	closeErr error // set by the goroutine before exited is closed
 
 	routed, written, failed, dropped, fellBack atomic.Uint64
+	latency                                    latency
 	lastErr                                    atomic.Pointer[sinkError]
 
 	drops         dropCounts  // this sink's drops, by reason and level, for summaries
@@ -386,7 +387,9 @@ func (ln *lane) pop() *laneBatch {
 // the fallback.
 func (ln *lane) write(lb *laneBatch) {
 	b := lb.batch()
+	start := time.Now()
 	err := callSink(ln.sink, sinkWrite, b)
+	ln.latency.observe(time.Since(start))
 	ln.mu.Lock()
 	abandoned := ln.current == nil // Close gave up on it and counted it
 	ln.current = nil
@@ -529,6 +532,7 @@ func (ln *lane) stats() SinkStats {
 	if e := ln.lastErr.Load(); e != nil {
 		st.LastError, st.LastErrorTime = e.msg, e.at
 	}
+	st.WriteLatency = ln.latency.load()
 	return st
 }
 

@@ -1,6 +1,9 @@
 package fapilog
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Stats is a snapshot of a logger's counters. Every record that passed the
 // level check is Submitted and, once the logger is closed, exactly one of
@@ -92,6 +95,8 @@ type SinkStats struct {
 	// BufferCap the most that may wait and BufferHighWater the most that
 	// have waited at once.
 	BufferLen, BufferCap, BufferHighWater int
+	// WriteLatency is how long the sink's WriteBatch calls took.
+	WriteLatency Latency
 	// LastError is the text of the sink's last error, and LastErrorTime
 	// when it happened; empty and zero if it has not failed.
 	LastError     string
@@ -131,4 +136,47 @@ func (w *worker) stats() Stats {
 		Sampled: w.ctl.sampled.Load(),
 		Deduped: w.ctl.deduped.Load(),
 	}
+}
+
+// LatencyBounds are the upper bounds of Latency's buckets: 100µs, 1ms,
+// 10ms, 100ms, 1s and 10s; a last bucket counts what is slower.
+var LatencyBounds = [...]time.Duration{100 * time.Microsecond, time.Millisecond, 10 * time.Millisecond,
+	100 * time.Millisecond, time.Second, 10 * time.Second}
+
+// Latency is a histogram of durations with fixed buckets: Buckets[i]
+// counts those no longer than LatencyBounds[i] (and longer than the bound
+// before it), the last bucket those longer than every bound.
+type Latency struct {
+	Count   uint64
+	Sum     time.Duration
+	Max     time.Duration
+	Buckets [len(LatencyBounds) + 1]uint64
+}
+
+// latency records durations into a Latency, for one writer at a time
+// (a lane's owner) and readers at any time.
+type latency struct {
+	count, sum, max atomic.Uint64
+	buckets         [len(LatencyBounds) + 1]atomic.Uint64
+}
+
+func (l *latency) observe(d time.Duration) {
+	i := 0
+	for i < len(LatencyBounds) && d > LatencyBounds[i] {
+		i++
+	}
+	l.buckets[i].Add(1)
+	l.sum.Add(uint64(d))
+	if uint64(d) > l.max.Load() {
+		l.max.Store(uint64(d))
+	}
+	l.count.Add(1)
+}
+
+func (l *latency) load() Latency {
+	out := Latency{Count: l.count.Load(), Sum: time.Duration(l.sum.Load()), Max: time.Duration(l.max.Load())}
+	for i := range l.buckets {
+		out.Buckets[i] = l.buckets[i].Load()
+	}
+	return out
 }

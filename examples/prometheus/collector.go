@@ -12,6 +12,15 @@ import (
 type Collector struct {
 	src     fapilog.StatsSource
 	metrics []statMetric
+	sinks   []sinkMetric
+	latency *prometheus.Desc
+}
+
+// sinkMetric is one per-sink metric (label "sink") and how to read it.
+type sinkMetric struct {
+	desc  *prometheus.Desc
+	kind  prometheus.ValueType
+	value func(fapilog.SinkStats) float64
 }
 
 // statMetric is one metric and how to read it from Stats.
@@ -48,6 +57,16 @@ func NewCollector(src fapilog.StatsSource, labels prometheus.Labels) *Collector 
 	gauge("fapilog_queue_length", "Records queued now.", func(s fapilog.Stats) int { return s.QueueLen })
 	gauge("fapilog_queue_capacity", "Capacity of the queue.", func(s fapilog.Stats) int { return s.QueueCap })
 	gauge("fapilog_queue_high_water", "Most records seen queued at once.", func(s fapilog.Stats) int { return s.QueueHighWater })
+	counter("fapilog_summaries_total", "Records the pipeline wrote of its own (drop, sampling, repeat summaries).", func(s fapilog.Stats) uint64 { return s.Summaries })
+
+	perSink := func(name, help string, kind prometheus.ValueType, value func(fapilog.SinkStats) float64) {
+		c.sinks = append(c.sinks, sinkMetric{prometheus.NewDesc(name, help, []string{"sink"}, labels), kind, value})
+	}
+	perSink("fapilog_sink_records_written_total", "Records the sink accepted.", prometheus.CounterValue, func(s fapilog.SinkStats) float64 { return float64(s.Written) })
+	perSink("fapilog_sink_records_failed_total", "Records in batches the sink failed.", prometheus.CounterValue, func(s fapilog.SinkStats) float64 { return float64(s.Failed) })
+	perSink("fapilog_sink_records_dropped_total", "Records the sink never got.", prometheus.CounterValue, func(s fapilog.SinkStats) float64 { return float64(s.Dropped) })
+	perSink("fapilog_sink_buffer_length", "Records waiting for the sink now.", prometheus.GaugeValue, func(s fapilog.SinkStats) float64 { return float64(s.BufferLen) })
+	c.latency = prometheus.NewDesc("fapilog_sink_write_seconds", "How long the sink's batch writes took.", []string{"sink"}, labels)
 	return c
 }
 
@@ -56,6 +75,10 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, m := range c.metrics {
 		ch <- m.desc
 	}
+	for _, m := range c.sinks {
+		ch <- m.desc
+	}
+	ch <- c.latency
 }
 
 // Collect reads Stats once and sends every metric.
@@ -64,4 +87,22 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range c.metrics {
 		ch <- prometheus.MustNewConstMetric(m.desc, m.kind, m.value(st))
 	}
+	for _, s := range st.Sinks {
+		for _, m := range c.sinks {
+			ch <- prometheus.MustNewConstMetric(m.desc, m.kind, m.value(s), s.Name)
+		}
+		ch <- latencyHistogram(c.latency, s.WriteLatency, s.Name)
+	}
+}
+
+// latencyHistogram turns a fapilog.Latency into a Prometheus histogram,
+// whose buckets count cumulatively.
+func latencyHistogram(desc *prometheus.Desc, l fapilog.Latency, sink string) prometheus.Metric {
+	buckets := make(map[float64]uint64, len(fapilog.LatencyBounds))
+	var cum uint64
+	for i, bound := range fapilog.LatencyBounds {
+		cum += l.Buckets[i]
+		buckets[bound.Seconds()] = cum
+	}
+	return prometheus.MustNewConstHistogram(desc, l.Count, l.Sum.Seconds(), buckets, sink)
 }

@@ -71,7 +71,11 @@ fapilog_queue_length{pipeline="main"} 0
 	resp.Body.Close()
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.Equal(t, 14, strings.Count(string(body), "# TYPE fapilog_"))
+	require.Equal(t, 20, strings.Count(string(body), "# TYPE fapilog_"))
+	// Per sink: its counters and the histogram of its write latency.
+	require.Contains(t, string(body), `fapilog_sink_records_written_total{pipeline="main",sink="main.nopSink#0"} 2`)
+	require.Contains(t, string(body), `# TYPE fapilog_sink_write_seconds histogram`)
+	require.Contains(t, string(body), `fapilog_sink_write_seconds_bucket{pipeline="main",sink="main.nopSink#0",le="+Inf"}`)
 
 	// The level endpoint is mounted too.
 	resp, err = http.Get(srv.URL + "/loglevel")
