@@ -56,8 +56,9 @@ const (
 )
 
 // Config configures a logger. The zero Config is ready to use: JSON lines
-// to os.Stdout at slog.LevelInfo, a queue of 16384 records, batches of 256,
-// dropping new records when the queue is full.
+// to os.Stdout at slog.LevelInfo, the default queue and batch sizes,
+// dropping new records when the queue is full, secrets masked by the
+// Credentials preset.
 type Config struct {
 	// Level is the minimum level logged; nil means slog.LevelInfo.
 	// A *slog.LevelVar changes it while the logger runs.
@@ -74,16 +75,17 @@ type Config struct {
 	// time.
 	Fallback Sink
 	// QueueSize is the ring capacity, rounded up to a power of two;
-	// 0 means 16384.
+	// 0 means DefaultQueueSize.
 	QueueSize int
 	// BatchSize is the most records handed to a sink in one write;
-	// 0 means 256.
+	// 0 means DefaultBatchSize.
 	BatchSize int
 	// Backpressure is what a full queue does to a new record;
 	// the default is DropNewest.
 	Backpressure Backpressure
 	// BlockTimeout is the longest a call waits for room under Block (or
-	// for a protected record); 0 means 1s, negative means no limit.
+	// for a protected record); 0 means DefaultBlockTimeout, negative
+	// means no limit.
 	BlockTimeout time.Duration
 	// ProtectedLevel: records at or above it wait for room like Block under
 	// either policy; nil means slog.LevelError.
@@ -104,21 +106,21 @@ type Config struct {
 	// message; none by default. See Enricher.
 	Enrichers []Enricher
 	// Redactors mask secrets before anything is encoded; nil means
-	// DefaultRedactors() (secret field names and URL credentials), an
-	// empty non-nil slice turns redaction off. See Redactor.
+	// DefaultRedactors() (the Credentials preset), an empty non-nil slice
+	// turns redaction off. See Redactor.
 	Redactors []Redactor
-	// RedactMask replaces what the redactors mask; "" means DefaultMask,
-	// "***".
+	// RedactMask replaces what the redactors mask; "" means DefaultMask.
 	RedactMask string
 	// RedactMaxDepth is the deepest nesting of groups, objects and arrays
-	// that redaction scans; deeper values are masked whole. 0 means 16.
+	// that redaction scans; deeper values are masked whole. 0 means
+	// DefaultRedactMaxDepth.
 	RedactMaxDepth int
 	// RedactMaxKeys is the most keys redaction scans in one record (or
 	// one With call); the values after them are masked whole. 0 means
-	// 1000.
+	// DefaultRedactMaxKeys.
 	RedactMaxKeys int
 	// MaxRecordBytes bounds an encoded record, newline included; 0 means
-	// 256 KiB. A larger record is replaced by one that keeps its time,
+	// DefaultMaxRecordBytes. A larger record is replaced by one that keeps its time,
 	// level, source (if it fits) and as much of its msg as fits, and says
 	// "truncated":true,"original_bytes":N. It is counted in
 	// Stats.Truncated and written like any other record. It must be at
@@ -131,8 +133,8 @@ type Config struct {
 	// the queue was full or closed, "shed", "sink": its buffer was full)
 	// and "dropped_total"; and once more at Close if anything was dropped
 	// since. A summary is never dropped for want of room and is counted
-	// in Stats.Summaries, not Submitted. 0 means 1s, negative turns them
-	// off.
+	// in Stats.Summaries, not Submitted. 0 means DefaultDropSummaryEvery,
+	// negative turns them off.
 	DropSummaryEvery time.Duration
 	// Fields renames the built-in fields (time, level, msg, source) and
 	// chooses the time encoding and level names, in every format; nil
@@ -144,8 +146,8 @@ type Config struct {
 	// win over attrs named like them. It costs little when no key repeats.
 	UniqueKeys bool
 	// ExitTimeout bounds how long Fatal waits for queued records to be
-	// written and the sinks closed before it exits; 0 means 5s, negative
-	// means no limit.
+	// written and the sinks closed before it exits; 0 means
+	// DefaultExitTimeout, negative means no limit.
 	ExitTimeout time.Duration
 	// SyncLevel: records at or above it wait for their write on the
 	// AsyncLogger too, as on a SyncLogger; nil means LevelFatal. Set it to
@@ -162,7 +164,8 @@ type Config struct {
 	// shed.
 	ShedBelow slog.Leveler
 	// ShedAt is the queue fill fraction, in (0, 1], above which records
-	// below ShedBelow are shed; 0 means 0.8, negative turns shedding off.
+	// below ShedBelow are shed; 0 means DefaultShedAt, negative turns
+	// shedding off.
 	ShedAt float64
 	// Levels sets levels by logger name (see Named), as
 	// "info,http=debug,db.pool=warn": a logger takes the level of the
@@ -232,34 +235,67 @@ func (c Config) settings() (s settings, err error) {
 		extractors:   append([]func(context.Context) []slog.Attr(nil), c.ContextExtractors...),
 		maxRecord:    c.MaxRecordBytes,
 		uniqueKeys:   c.UniqueKeys,
+		enrichers:    append([]Enricher(nil), c.Enrichers...),
 	}
+	for _, step := range []func(*settings) error{c.queueSettings, c.sinkSettings, c.funcSettings, c.controlSettings, c.redactionSettings} {
+		if err = step(&s); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// queueSettings checks and fills in the queue's and the records' bounds
+// and the backpressure policy.
+func (c Config) queueSettings(s *settings) error {
 	switch c.Backpressure {
 	case DropNewest:
 	case Block:
 		s.block = true
 	default:
-		return s, configError("Backpressure", "unknown value %d", int(c.Backpressure))
+		return configError("Backpressure", "unknown value %d", int(c.Backpressure))
 	}
-	if s.level == nil {
-		s.level = slog.LevelInfo
+	switch {
+	case s.queueSize == 0:
+		s.queueSize = DefaultQueueSize
+	case s.queueSize < 0 || s.queueSize > maxQueueSize:
+		return configError("QueueSize", "%d is outside 0..%d", s.queueSize, maxQueueSize)
 	}
-	if s.protected == nil {
-		s.protected = slog.LevelError
+	switch {
+	case s.batchSize == 0:
+		s.batchSize = DefaultBatchSize
+	case s.batchSize < 0:
+		return configError("BatchSize", "%d is negative", s.batchSize)
 	}
+	switch {
+	case s.maxRecord == 0:
+		s.maxRecord = DefaultMaxRecordBytes
+	case s.maxRecord < MinMaxRecordBytes:
+		return configError("MaxRecordBytes", "%d is below the minimum, %d, that holds a truncated record", s.maxRecord, MinMaxRecordBytes)
+	}
+	if s.blockTimeout == 0 {
+		s.blockTimeout = DefaultBlockTimeout
+	}
+	return nil
+}
+
+// sinkSettings checks the sinks and the fallback, and finds the distinct
+// formats the sinks use.
+func (c Config) sinkSettings(s *settings) (err error) {
 	sinks := c.Sinks
 	if sinks == nil {
 		sinks = []Sink{NewWriterSink(os.Stdout)}
 	} else if len(sinks) == 0 {
-		return s, configError("Sinks", "empty; use nil for the default stdout sink")
+		return configError("Sinks", "empty; use nil for the default stdout sink")
 	}
 	if s.sinks, err = sinkConfigs(sinks); err != nil {
-		return s, err
+		return err
 	}
 	switch {
 	case s.fallback == nil:
 		s.fallback = NewWriterSink(os.Stderr)
 	case isNil(s.fallback):
-		return s, configError("Fallback", "a nil %T", s.fallback)
+		return configError("Fallback", "a nil %T", s.fallback)
 	}
 	for _, sc := range s.sinks {
 		f := sinkFormat(sc.sink)
@@ -270,34 +306,38 @@ func (c Config) settings() (s settings, err error) {
 		}
 		s.sinkFormats = append(s.sinkFormats, i)
 	}
-	if s.names, err = c.Fields.resolve(); err != nil {
-		return s, err
+	s.names, err = c.Fields.resolve()
+	if s.diagnostics == nil {
+		s.diagnostics = os.Stderr
 	}
+	return err
+}
+
+// funcSettings checks the functions and interfaces Config holds lists of.
+func (c Config) funcSettings(s *settings) error {
 	for i, f := range s.extractors {
 		if f == nil {
-			return s, configError("ContextExtractors", "element %d is nil", i)
+			return configError("ContextExtractors", "element %d is nil", i)
 		}
 	}
-	switch {
-	case s.queueSize == 0:
-		s.queueSize = DefaultQueueSize
-	case s.queueSize < 0 || s.queueSize > maxQueueSize:
-		return s, configError("QueueSize", "%d is outside 0..%d", s.queueSize, maxQueueSize)
+	for i, e := range s.enrichers {
+		if e == nil {
+			return configError("Enrichers", "element %d is nil", i)
+		}
 	}
-	switch {
-	case s.batchSize == 0:
-		s.batchSize = DefaultBatchSize
-	case s.batchSize < 0:
-		return s, configError("BatchSize", "%d is negative", s.batchSize)
+	return nil
+}
+
+// controlSettings fills in the levels, exit, overload and sampling
+// settings.
+func (c Config) controlSettings(s *settings) (err error) {
+	if s.level == nil {
+		s.level = slog.LevelInfo
 	}
-	switch {
-	case s.maxRecord == 0:
-		s.maxRecord = DefaultMaxRecordBytes
-	case s.maxRecord < MinMaxRecordBytes:
-		return s, configError("MaxRecordBytes", "%d is below the minimum, %d, that holds a truncated record", s.maxRecord, MinMaxRecordBytes)
+	if s.protected == nil {
+		s.protected = slog.LevelError
 	}
-	s.exitTimeout = c.ExitTimeout
-	if s.exitTimeout == 0 {
+	if s.exitTimeout = c.ExitTimeout; s.exitTimeout == 0 {
 		s.exitTimeout = DefaultExitTimeout
 	}
 	if s.dropSummaryEvery = c.DropSummaryEvery; s.dropSummaryEvery == 0 {
@@ -305,38 +345,32 @@ func (c Config) settings() (s settings, err error) {
 	}
 	s.syncLevel = newThreshold(c.SyncLevel, LevelFatal)
 	if s.shed, err = c.shedPolicy(s.protected); err != nil {
-		return s, err
+		return err
 	}
 	if s.levels, err = parseLevels(c.Levels); err != nil {
-		return s, configError("Levels", "%v", err)
+		return configError("Levels", "%v", err)
 	}
 	if c.Sampling != nil {
 		if s.sampler, err = newSampler(c.Sampling); err != nil {
-			return s, err
+			return err
 		}
 	}
 	if s.dedupeWindow = c.DedupeWindow; s.dedupeWindow < 0 {
-		return s, configError("DedupeWindow", "%v is negative", s.dedupeWindow)
+		return configError("DedupeWindow", "%v is negative", s.dedupeWindow)
 	}
-	if s.blockTimeout == 0 {
-		s.blockTimeout = DefaultBlockTimeout
-	}
-	if s.diagnostics == nil {
-		s.diagnostics = os.Stderr
-	}
-	for i, e := range c.Enrichers {
-		if e == nil {
-			return s, configError("Enrichers", "element %d is nil", i)
-		}
-	}
-	s.enrichers = append([]Enricher(nil), c.Enrichers...)
+	return nil
+}
+
+// redactionSettings checks the redactors and their guardrails and
+// compiles them.
+func (c Config) redactionSettings(s *settings) error {
 	redactors := c.Redactors
 	if redactors == nil {
 		redactors = DefaultRedactors()
 	}
 	for i, r := range redactors {
 		if r == nil {
-			return s, configError("Redactors", "element %d is nil", i)
+			return configError("Redactors", "element %d is nil", i)
 		}
 	}
 	mask, depth, keys := c.RedactMask, c.RedactMaxDepth, c.RedactMaxKeys
@@ -347,14 +381,14 @@ func (c Config) settings() (s settings, err error) {
 	case depth == 0:
 		depth = DefaultRedactMaxDepth
 	case depth < 0:
-		return s, configError("RedactMaxDepth", "%d is negative", depth)
+		return configError("RedactMaxDepth", "%d is negative", depth)
 	}
 	switch {
 	case keys == 0:
 		keys = DefaultRedactMaxKeys
 	case keys < 0:
-		return s, configError("RedactMaxKeys", "%d is negative", keys)
+		return configError("RedactMaxKeys", "%d is negative", keys)
 	}
 	s.redaction = newRedaction(redactors, mask, depth, keys)
-	return s, nil
+	return nil
 }

@@ -330,7 +330,6 @@ func endsAuthority(c byte) bool { return stopBytes[c]&stopAuthority != 0 }
 // maskSpans returns s with each span that next finds replaced by mask.
 // next returns the first span at or after from, or -1, -1; spans must not
 // be empty. When next finds nothing, s is returned without allocating.
-// (maskSpans is small enough to inline: no match costs one call.)
 func maskSpans(s, mask string, next func(s string, from int) (int, int)) (string, bool) {
 	start, end := next(s, 0)
 	if start < 0 {

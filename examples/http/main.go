@@ -52,9 +52,9 @@ func run(ctx context.Context, addr string, demo bool, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// slog.Info and the log package now feed the pipeline. (Becomes
-	// fapilog.SetDefault(logger) once that exists.)
-	slog.SetDefault(slog.New(logger.Handler()))
+	// slog.Info and the log package now feed the pipeline; log.Fatal's
+	// line is written before the process exits.
+	fapilog.SetDefault(logger)
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

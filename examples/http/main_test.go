@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/fapilogtest"
 )
 
@@ -25,7 +26,7 @@ func serve(t *testing.T, rec *fapilogtest.Recorder, req *http.Request) *httptest
 	t.Helper()
 	logger := fapilogtest.NewLogger(t, fapilogtest.Sinks(rec))
 	fapilogtest.KeepDefaults(t)
-	slog.SetDefault(slog.New(logger.Handler()))
+	fapilog.SetDefault(logger)
 	w := httptest.NewRecorder()
 	withRequestLog(logger, routes()).ServeHTTP(w, req)
 	return w
