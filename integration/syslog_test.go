@@ -94,7 +94,9 @@ func newSyslogLogger(t *testing.T, network, addr string) (*fapilog.AsyncLogger, 
 		Delivery: syslogsink.Delivery{InitialBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, BreakerCooldown: 500 * time.Millisecond},
 	})
 	require.NoError(t, err)
-	logger, err := fapilog.NewAsync(fapilog.Config{Level: slog.LevelDebug, Sinks: []fapilog.Sink{sink}})
+	// SyncLevel above FATAL: the test logs FATAL records while rsyslog is
+	// down, and by default they would wait for their write (Config.SyncLevel).
+	logger, err := fapilog.NewAsync(fapilog.Config{Level: slog.LevelDebug, Sinks: []fapilog.Sink{sink}, SyncLevel: fapilog.LevelFatal + 1})
 	require.NoError(t, err)
 	return logger, sink
 }
