@@ -559,20 +559,46 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 		}
 	}
 	b, masked := e.key(b, a.Key, sep)
-	switch {
-	case masked:
+	if masked {
 		return e.mask(b), true
-	case kind == slog.KindString:
-		return e.string(b, v.String()), true
-	case kind == slog.KindAny:
-		return e.any(b, v, depth), true
-	case e.red != nil && e.red.cards && (kind == slog.KindInt64 || kind == slog.KindUint64) && e.red.maskNumber(v, kind):
-		return e.mask(b), true
-	case e.text:
-		return e.value(b, v, kind, depth), true
 	}
-	return appendValueKind(b, v, kind, depth), true
+	// The common kinds, appended here rather than through a second
+	// switch on the kind (appendValueKind's).
+	switch kind {
+	case slog.KindString:
+		return e.string(b, v.String()), true
+	case slog.KindAny:
+		return e.any(b, v, depth), true
+	case slog.KindInt64:
+		n := v.Int64()
+		if n >= minCardInt && e.red != nil && e.red.cards && e.red.maskInt(n) {
+			return e.mask(b), true
+		}
+		if !e.text {
+			return strconv.AppendInt(b, n, 10), true
+		}
+	case slog.KindUint64:
+		n := v.Uint64()
+		if n >= minCardInt && e.red != nil && e.red.cards && e.red.maskUint(n) {
+			return e.mask(b), true
+		}
+		if !e.text {
+			return strconv.AppendUint(b, n, 10), true
+		}
+	case slog.KindFloat64:
+		if !e.text {
+			return appendFloat(b, v.Float64()), true
+		}
+	case slog.KindBool:
+		if !e.text {
+			return strconv.AppendBool(b, v.Bool()), true
+		}
+	}
+	return e.value(b, v, kind, depth), true
 }
+
+// minCardInt is the least integer that may be a card number: 13 digits.
+const minCardInt = 1_000_000_000_000
 
 // value appends v, of kind kind, in e's format.
 func (e *encoder) value(b []byte, v slog.Value, kind slog.Kind, depth int) []byte {
