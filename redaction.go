@@ -185,6 +185,7 @@ func (t *trigger) inWord(x uint64) bool {
 	z := (x+r[0][1])&^(x+r[0][0]) | (x+r[1][1])&^(x+r[1][0]) | (x+r[2][1])&^(x+r[2][0])
 	return t.always || z&msb != 0
 }
+
 // stringStep is one test of every string: a scanner function, called
 // directly (newRedaction no longer makes these), or a Redactor. The step
 // of the built-in scanners has r and scan set to the same scanSet, for an
