@@ -42,3 +42,10 @@ func resyncClock() time.Time {
 	lastClock.Store(&clockBase{wall: t.UnixNano(), mono: t})
 	return t.Round(0)
 }
+
+// monoBase is a time with a monotonic reading, for monotonic.
+var monoBase = time.Now()
+
+// monotonic returns the time since the program started by the monotonic
+// clock alone: half the cost of time.Now, for measuring durations.
+func monotonic() time.Duration { return time.Since(monoBase) }

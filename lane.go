@@ -387,9 +387,9 @@ func (ln *lane) pop() *laneBatch {
 // the fallback.
 func (ln *lane) write(lb *laneBatch) {
 	b := lb.batch()
-	start := time.Now()
+	start := monotonic()
 	err := callSink(ln.sink, sinkWrite, b)
-	ln.latency.observe(time.Since(start))
+	ln.latency.observe(monotonic() - start)
 	ln.mu.Lock()
 	abandoned := ln.current == nil // Close gave up on it and counted it
 	ln.current = nil

@@ -109,6 +109,11 @@ func (c *scanSet) MaskField([]string) bool { return false }
 // s's bytes into seen (as it escaped them): only the scanners seen
 // triggers run.
 func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
+	if seen&(scanURL|scanDSN) != 0 && strings.IndexByte(s, ':') < 0 {
+		// Both need a ':' as well as the '@' that triggered them: an
+		// e-mail address alone is no URL or DSN credential.
+		seen &^= scanURL | scanDSN
+	}
 	if seen&c.kinds == 0 {
 		return s, false
 	}
