@@ -200,8 +200,14 @@ func (ln *lane) drop(lb *laneBatch, reason int) {
 	}
 	ln.dropped.Add(uint64(b.Len()))
 	if reason >= 0 {
+		var byLevel [numLevelBuckets]uint64 // one atomic add per level, not per record
 		for _, l := range b.levels {
-			ln.drops.add(reason, l, 1)
+			byLevel[levelBucket(l)]++
+		}
+		for i, n := range byLevel {
+			if n > 0 {
+				ln.drops[reason][i].Add(n)
+			}
 		}
 	}
 	ln.settle(lb, statusDropped)

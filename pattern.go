@@ -216,12 +216,7 @@ func isDomain(c byte) bool { return isAlnum(c) || c >= utf8.RuneSelf || c == '.'
 
 func nextEmail(s string, from int) (int, int) {
 	lo := from
-	for from < len(s) {
-		at := indexFrom(s, from, '@')
-		if at < 0 {
-			return -1, -1
-		}
-		from = at + 1
+	return nextAround(s, from, '@', func(at int) (int, int) {
 		start := at
 		for start > 0 && isEmailLocal(s[start-1]) {
 			start--
@@ -234,17 +229,32 @@ func nextEmail(s string, from int) (int, int) {
 			end-- // a sentence's full stop is not part of the domain
 		}
 		if start == at {
-			continue
+			return -1, -1
 		}
 		dot := strings.LastIndexByte(s[at+1:end], '.')
 		if dot <= 0 {
-			continue
+			return -1, -1
 		}
-		tld := s[at+1+dot+1 : end]
-		if len(tld) < 2 || !allLetters(tld) {
-			continue
+		if tld := s[at+1+dot+1 : end]; len(tld) < 2 || !allLetters(tld) {
+			return -1, -1
 		}
 		return max(start, lo), end
+	})
+}
+
+// nextAround returns the first span that span finds around an
+// occurrence of c in s at or after from, or -1, -1: the loop of the
+// scanners that look for a secret around one byte ('@').
+func nextAround(s string, from int, c byte, span func(at int) (int, int)) (int, int) {
+	for from < len(s) {
+		at := indexFrom(s, from, c)
+		if at < 0 {
+			return -1, -1
+		}
+		from = at + 1
+		if start, end := span(at); start >= 0 {
+			return start, end
+		}
 	}
 	return -1, -1
 }

@@ -421,18 +421,13 @@ func hasSuffixFold(s string, suffixes ...string) bool {
 // ("scheme://…") are left to nextURLUserinfo.
 func nextDSNUserinfo(s string, from int) (int, int) {
 	lo := from
-	for from < len(s) {
-		at := indexFrom(s, from, '@')
-		if at < 0 {
-			return -1, -1
-		}
-		from = at + 1
+	return nextAround(s, from, '@', func(at int) (int, int) {
 		p := at + 1
 		for p < len(s) && isAlnum(s[p]) {
 			p++
 		}
 		if p >= len(s) || !(s[p] == '(' && p > at+1 || s[p] == '/' && p == at+1) {
-			continue
+			return -1, -1
 		}
 		start := at
 		for start > 0 && !endsUserinfo(s[start-1]) {
@@ -440,13 +435,13 @@ func nextDSNUserinfo(s string, from int) (int, int) {
 		}
 		user := s[start:at]
 		if c := strings.IndexByte(user, ':'); c <= 0 || c == len(user)-1 || strings.Contains(user, "//") {
-			continue
+			return -1, -1
 		}
 		if start = max(start, lo); start < at {
 			return start, at
 		}
-	}
-	return -1, -1
+		return -1, -1
+	})
 }
 
 // endsUserinfo reports whether c ends, going back from its '@', the

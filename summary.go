@@ -186,19 +186,26 @@ func dropSummary(now time.Time, cur, prev *dropSnapshot) record {
 // a summary goes out under sustained overload, ahead of a backlog, and to
 // a sink nothing else is written to. It returns when stop is closed.
 func (w *worker) summaryTicker(stop <-chan struct{}) {
-	t := time.NewTicker(w.set.dropSummaryEvery)
+	every(stop, w.set.dropSummaryEvery, func() {
+		for _, ln := range w.lanes {
+			if cur := ln.dropsFor(); cur.total()+w.ctl.sampled.Load() != ln.reportedTotal.Load() {
+				ln.summaryWanted.Store(true)
+				ln.forceWake()
+			}
+		}
+	})
+}
+
+// every calls f every period until stop is closed.
+func every(stop <-chan struct{}, period time.Duration, f func()) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-stop:
 			return
 		case <-t.C:
-		}
-		for _, ln := range w.lanes {
-			if cur := ln.dropsFor(); cur.total()+w.ctl.sampled.Load() != ln.reportedTotal.Load() {
-				ln.summaryWanted.Store(true)
-				ln.forceWake()
-			}
+			f()
 		}
 	}
 }
@@ -207,16 +214,7 @@ func (w *worker) summaryTicker(stop <-chan struct{}) {
 // "repeated" summary goes out soon after the window closes, even when no
 // record arrives. It returns when stop is closed.
 func (w *worker) dedupeTicker(stop <-chan struct{}) {
-	t := time.NewTicker(max(w.set.dedupeWindow/4, time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			w.q.wakeConsumer()
-		}
-	}
+	every(stop, max(w.set.dedupeWindow/4, time.Millisecond), w.q.wakeConsumer)
 }
 
 // writeRepeats writes the summaries of the dedupe windows that closed as
