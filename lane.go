@@ -552,14 +552,15 @@ const (
 // every lane, and the accounting of its records until every lane is done
 // with it.
 type sharedBatch struct {
-	Batch              // the records in the first format in use
-	more       []Batch // the same records in each further format (Config's sinks' formats)
-	start, end uint64  // the queue positions of its records
-	refs       int     // holders: the worker while it pushes, and each lane that took it
-	status     []uint8 // per record: statusDropped, statusFailed bits
-	deduped    uint64  // records of start..end left out as repeats (Config.DedupeWindow)
-	synthetic  bool    // summaries the pipeline wrote of its own: no queue positions
-	pinned     bool    // a hung sink may still read it: never reuse
+	Batch                  // the records in the first format in use
+	more       []Batch     // the same records in each further format (Config's sinks' formats)
+	start, end uint64      // the queue positions of its records
+	refs       int         // holders: the worker while it pushes, and each lane that took it
+	status     []uint8     // per record: statusDropped, statusFailed bits
+	deduped    uint64      // records of start..end left out as repeats (Config.DedupeWindow)
+	synthetic  bool        // summaries the pipeline wrote of its own: no queue positions
+	pinned     bool        // a hung sink may still read it: never reuse
+	tally      *batchTally // its accounting, until every lane is done with it
 }
 
 // lines returns sb's records in format f, an index in stages.formats.

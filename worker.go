@@ -38,7 +38,8 @@ type worker struct {
 	// Batches handed to the lanes and not yet accounted for, in queue
 	// order, and spare ones, under imu.
 	imu      sync.Mutex
-	inflight []*sharedBatch
+	inflight []*batchTally
+	tallies  []*batchTally // spare ones
 	spare    []*sharedBatch
 
 	fallbackMu sync.Mutex // one fallback write at a time, from any lane
@@ -291,7 +292,16 @@ func (w *worker) dispatch(sb *sharedBatch, start, end uint64, wake bool) {
 	sb.synthetic = start == end
 	sb.refs = 1 // the worker's, until every lane has taken it
 	w.imu.Lock()
-	w.inflight = append(w.inflight, sb)
+	var t *batchTally
+	if n := len(w.tallies); n > 0 {
+		t = w.tallies[n-1]
+		w.tallies = w.tallies[:n-1]
+	} else {
+		t = new(batchTally)
+	}
+	t.start, t.end, t.synthetic = start, end, sb.synthetic
+	sb.tally = t
+	w.inflight = append(w.inflight, t)
 	w.imu.Unlock()
 	for _, ln := range w.lanes {
 		ln.push(sb, wake)
@@ -335,24 +345,33 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 			}
 		}
 	}
-	sb.refs--
+	if sb.refs--; sb.refs == 0 {
+		// Every lane is done with it: its outcome is known, and its
+		// memory goes back for reuse now, even while an older batch still
+		// waits for a slow sink (the accounting below follows queue order;
+		// the buffers need not).
+		t := sb.tally
+		t.count(sb.status)
+		t.deduped, t.ready = sb.deduped, true
+		sb.tally = nil
+		if !sb.pinned {
+			sb.reset()
+			sb.deduped = 0
+			w.spare = append(w.spare, sb)
+		}
+	}
 	moved := false
-	for len(w.inflight) > 0 && w.inflight[0].refs == 0 {
-		done := w.inflight[0]
-		copy(w.inflight, w.inflight[1:])
-		w.inflight[len(w.inflight)-1] = nil
-		w.inflight = w.inflight[:len(w.inflight)-1]
+	for len(w.inflight) > 0 && w.inflight[0].ready {
+		t := w.inflight[0]
+		w.inflight[0] = nil
+		w.inflight = w.inflight[1:] // append reallocates as the front moves on
 		// The CAS fails if a timed-out Close counted them as dropped.
-		if !done.synthetic && w.done.CompareAndSwap(done.start, done.end) {
-			w.tally(done.status)
-			w.ctl.deduped.Add(done.deduped)
+		if !t.synthetic && w.done.CompareAndSwap(t.start, t.end) {
+			w.apply(t)
 			moved = true
 		}
-		if !done.pinned {
-			done.reset()
-			done.deduped = 0
-			w.spare = append(w.spare, done)
-		}
+		*t = batchTally{}
+		w.tallies = append(w.tallies, t)
 	}
 	w.imu.Unlock()
 	if moved {
@@ -360,27 +379,43 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 	}
 }
 
-// tally adds the outcome of a batch's records to the counters.
-func (w *worker) tally(status []uint8) {
-	var dropped, failed uint64
+// A batchTally is the accounting of one dispatched batch, kept in queue
+// order until the batches before it are accounted for.
+type batchTally struct {
+	start, end                        uint64 // queue positions
+	records, dropped, failed, deduped uint64
+	synthetic                         bool // records of the pipeline's own
+	ready                             bool // every lane is done with the batch
+}
+
+// count sets t's counts from the batch's record statuses: a record is
+// Dropped if a lane dropped it, else Failed if a lane failed it, else
+// Written.
+func (t *batchTally) count(status []uint8) {
+	t.records = uint64(len(status))
 	for _, s := range status {
 		switch {
 		case s&statusDropped != 0:
-			dropped++
+			t.dropped++
 		case s&statusFailed != 0:
-			failed++
+			t.failed++
 		}
 	}
-	if len(status) > 0 {
+}
+
+// apply adds t to the counters.
+func (w *worker) apply(t *batchTally) {
+	if t.records > 0 {
 		w.batches.Add(1)
 	}
-	w.written.Add(uint64(len(status)) - dropped - failed)
-	if failed > 0 {
-		w.failed.Add(failed)
+	w.written.Add(t.records - t.dropped - t.failed)
+	if t.failed > 0 {
+		w.failed.Add(t.failed)
 	}
-	if dropped > 0 {
-		w.sinkDropped.Add(dropped)
+	if t.dropped > 0 {
+		w.sinkDropped.Add(t.dropped)
 	}
+	w.ctl.deduped.Add(t.deduped)
 }
 
 // fallback writes b, which a sink failed on, to Config.Fallback and
