@@ -18,7 +18,7 @@ import (
 func BenchmarkWriteBatch(b *testing.B) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.Copy(io.Discard, r.Body) }))
 	defer srv.Close()
-	shiptest.BenchPlainAndGzip(b, func(gz bool) (fapilog.Sink, error) { return New(srv.URL, Options{Gzip: gz}) })
+	shiptest.BenchPlainAndGzip(b, func(gz bool) (fapilog.Sink, error) { return New(srv.URL, Options{HTTP: HTTP{Gzip: gz}}) })
 }
 
 // BenchmarkLoggerWithRemoteSink measures a log call with a fast local

@@ -24,7 +24,7 @@ func ExampleNew() {
 	defer srv.Close()
 
 	sink, err := httpsink.New(srv.URL, httpsink.Options{
-		Header:   http.Header{"Authorization": {"Bearer token"}},
+		HTTP:     httpsink.HTTP{Header: http.Header{"Authorization": {"Bearer token"}}},
 		Delivery: httpsink.Delivery{SpoolDir: ""}, // set a directory to survive outages
 	})
 	if err != nil {

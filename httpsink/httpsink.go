@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/fapilog/fapilog-go/internal/ship"
@@ -21,19 +20,16 @@ type Stats = ship.Stats
 
 // Options configure a Sink. The zero value is usable.
 type Options struct {
-	// Header is added to every request (e.g. Authorization).
-	// Content-Type is application/x-ndjson unless set here.
-	Header http.Header
-	// Gzip compresses request bodies (Content-Encoding: gzip).
-	Gzip bool
-	// Timeout bounds each request, answer included; default 10s.
-	Timeout time.Duration
-	// Client sends the requests; default a client of its own.
-	Client *http.Client
+	// HTTP: headers (Content-Type is application/x-ndjson unless set
+	// there), gzip, the per-request timeout and the client.
+	HTTP
 	Delivery
 
 	hooks ship.Config // tests: clock, sleep, jitter
 }
+
+// HTTP is how the Sink sends its requests: see its fields.
+type HTTP = ship.HTTP
 
 // A Sink POSTs each batch as one NDJSON request. It retries network
 // errors, 429 and 5xx answers (honoring Retry-After), sends the same

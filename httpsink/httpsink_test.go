@@ -87,7 +87,7 @@ func newSink(t *testing.T, url string, opts Options) (*Sink, *shiptest.Clock) {
 
 func TestPostsNDJSONWithHeadersAndGzip(t *testing.T) {
 	srv := newServer(t)
-	s, _ := newSink(t, srv.URL, Options{Gzip: true, Header: http.Header{"Authorization": {"Bearer t"}}})
+	s, _ := newSink(t, srv.URL, Options{HTTP: HTTP{Gzip: true, Header: http.Header{"Authorization": {"Bearer t"}}}})
 	b := shiptest.Batch(0, 3)
 	require.NoError(t, s.WriteBatch(b))
 	got := srv.requests()
@@ -153,7 +153,7 @@ func TestHangingServerTimesOut(t *testing.T) {
 	}))
 	defer hang.Close()
 	defer close(release)
-	s, clock := newSink(t, hang.URL, Options{Timeout: 20 * time.Millisecond, Delivery: Delivery{MaxElapsed: 3 * time.Second, BreakerFailures: -1}})
+	s, clock := newSink(t, hang.URL, Options{HTTP: HTTP{Timeout: 20 * time.Millisecond}, Delivery: Delivery{MaxElapsed: 3 * time.Second, BreakerFailures: -1}})
 	err := s.WriteBatch(shiptest.Batch(0, 2))
 	require.ErrorContains(t, err, "deadline exceeded")
 	assert.NotEmpty(t, clock.Sleeps(), "a timeout is retried")
@@ -168,7 +168,7 @@ func TestInterruptReleasesAHangingWrite(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer hang.Close()
-	s, _ := newSink(t, hang.URL, Options{Timeout: time.Hour, Delivery: Delivery{SpoolDir: t.TempDir()}})
+	s, _ := newSink(t, hang.URL, Options{HTTP: HTTP{Timeout: time.Hour}, Delivery: Delivery{SpoolDir: t.TempDir()}})
 	done := make(chan error)
 	go func() { done <- s.WriteBatch(shiptest.Batch(0, 2)) }()
 	<-arrived
@@ -254,7 +254,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"ftp://x/", Options{}},
 		{"http://", Options{}},
 		{"::", Options{}},
-		{"http://x/", Options{Timeout: -1}},
+		{"http://x/", Options{HTTP: HTTP{Timeout: -1}}},
 		{"http://x/", Options{Delivery: Delivery{MaxElapsed: -time.Second}}},
 	} {
 		_, err := New(c.url, c.opts)

@@ -139,7 +139,7 @@ func seqCounts(t *testing.T, recs []logRecord) map[int]int {
 func TestOTLPCollector(t *testing.T) {
 	c := newCollector(t)
 	sink, err := otlpsink.New(c.endpoint(), otlpsink.Options{
-		ServiceName: "itest-svc", ServiceVersion: "1.2.3", Environment: "test", Gzip: true,
+		ServiceName: "itest-svc", ServiceVersion: "1.2.3", Environment: "test", HTTP: otlpsink.HTTP{Gzip: true},
 	})
 	require.NoError(t, err)
 	logger, err := fapilog.NewAsync(fapilog.Config{Level: slog.LevelDebug, Sinks: []fapilog.Sink{sink}, AddSource: true})

@@ -33,5 +33,5 @@ func BenchmarkWriteBatch(b *testing.B) {
 		io.WriteString(w, `{"partialSuccess":{}}`)
 	}))
 	defer srv.Close()
-	shiptest.BenchPlainAndGzip(b, func(gz bool) (fapilog.Sink, error) { return New(srv.URL, Options{Gzip: gz}) })
+	shiptest.BenchPlainAndGzip(b, func(gz bool) (fapilog.Sink, error) { return New(srv.URL, Options{HTTP: HTTP{Gzip: gz}}) })
 }

@@ -42,6 +42,9 @@ import (
 // fields' comments for the defaults.
 type Delivery = ship.Delivery
 
+// HTTP is how the Sink sends its requests: see its fields.
+type HTTP = ship.HTTP
+
 // Stats are the sink's counters; see Sink.Stats.
 type Stats = ship.Stats
 
@@ -57,14 +60,9 @@ type Options struct {
 	Environment    string
 	// Resource adds more resource attributes (e.g. "host.name").
 	Resource map[string]string
-	// Header is added to every request (e.g. an API key).
-	Header http.Header
-	// Gzip compresses request bodies (Content-Encoding: gzip).
-	Gzip bool
-	// Timeout bounds each request, answer included; default 10s.
-	Timeout time.Duration
-	// Client sends the requests; default a client of its own.
-	Client *http.Client
+	// HTTP: headers (e.g. an API key), gzip, the per-request timeout and
+	// the client.
+	HTTP
 	Delivery
 
 	hooks ship.Config // tests: clock, sleep, jitter

@@ -218,7 +218,7 @@ func TestPartialSuccessCountsRejected(t *testing.T) {
 
 func TestSpoolHoldsEncodedBatchesUntilBack(t *testing.T) {
 	c := newCollector(t, answer{503, "", nil})
-	s, clock := newSink(t, c.URL, Options{Gzip: true, Delivery: Delivery{BreakerFailures: 1, BreakerCooldown: time.Minute, SpoolDir: t.TempDir()}})
+	s, clock := newSink(t, c.URL, Options{HTTP: HTTP{Gzip: true}, Delivery: Delivery{BreakerFailures: 1, BreakerCooldown: time.Minute, SpoolDir: t.TempDir()}})
 	require.NoError(t, s.WriteBatch(shiptest.Batch(0, 2)))
 	assert.Equal(t, uint64(2), s.Stats().Spooled)
 	clock.Advance(time.Minute)
@@ -233,7 +233,7 @@ func TestNewRejectsBadEndpoints(t *testing.T) {
 		_, err := New(e, Options{})
 		assert.Error(t, err, e)
 	}
-	_, err := New("http://x", Options{Timeout: -1})
+	_, err := New("http://x", Options{HTTP: HTTP{Timeout: -1}})
 	assert.Error(t, err)
 }
 
@@ -286,7 +286,7 @@ func TestHangingCollectorTimesOutThenSpools(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	defer hang.Close()
-	s, clock := newSink(t, hang.URL, Options{Timeout: 20 * time.Millisecond,
+	s, clock := newSink(t, hang.URL, Options{HTTP: HTTP{Timeout: 20 * time.Millisecond},
 		Delivery: Delivery{BreakerFailures: 3, SpoolDir: t.TempDir()}})
 	require.NoError(t, s.WriteBatch(shiptest.Batch(0, 2)))
 	st := s.Stats()

@@ -51,7 +51,7 @@ func run(endpoint string) error {
 		ServiceName:    "otlp-example",
 		ServiceVersion: "1.0.0",
 		Environment:    "dev",
-		Gzip:           true,
+		HTTP:           otlpsink.HTTP{Gzip: true},
 		Delivery:       otlpsink.Delivery{MaxElapsed: 10 * time.Second},
 	})
 	if err != nil {

@@ -11,6 +11,20 @@ import (
 	"time"
 )
 
+// HTTP is how an HTTP-based sink sends its requests; httpsink and
+// otlpsink embed it in their Options (as HTTP).
+type HTTP struct {
+	// Header is added to every request (e.g. Authorization or an API
+	// key). Content-Type is the sink's own unless set here.
+	Header http.Header
+	// Gzip compresses request bodies (Content-Encoding: gzip).
+	Gzip bool
+	// Timeout bounds each request, answer included; default 10s.
+	Timeout time.Duration
+	// Client sends the requests; default a client of its own.
+	Client *http.Client
+}
+
 // A Poster makes one HTTP POST of a payload per Attempt: the transport
 // shared by httpsink and otlpsink.
 type Poster struct {
