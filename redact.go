@@ -331,15 +331,19 @@ func endsAuthority(c byte) bool { return stopBytes[c]&stopAuthority != 0 }
 // next returns the first span at or after from, or -1, -1; spans must not
 // be empty. When next finds nothing, s is returned without allocating.
 func maskSpans(s, mask string, next func(s string, from int) (int, int)) (string, bool) {
-	start, end := next(s, 0)
+	k := scanCursor{one: next, s: s}
+	return maskCursor(s, mask, &k)
+}
+
+// maskCursor returns s with each span k finds replaced by mask, and
+// whether there was any. k is a concrete type so that it stays on the
+// caller's stack: passed as a func or an interface, it would escape and
+// allocate even when nothing matches.
+func maskCursor(s, mask string, k *scanCursor) (string, bool) {
+	start, end := k.span(0)
 	if start < 0 {
 		return s, false
 	}
-	return maskFrom(s, mask, next, start, end), true
-}
-
-// maskFrom is maskSpans once the first span, start to end, is found.
-func maskFrom(s, mask string, next func(s string, from int) (int, int), start, end int) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	last := 0
@@ -347,8 +351,8 @@ func maskFrom(s, mask string, next func(s string, from int) (int, int), start, e
 		b.WriteString(s[last:start])
 		b.WriteString(mask)
 		last = end
-		start, end = next(s, end)
+		start, end = k.span(end)
 	}
 	b.WriteString(s[last:])
-	return b.String()
+	return b.String(), true
 }

@@ -117,26 +117,9 @@ func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
 	if seen&c.kinds == 0 {
 		return s, false
 	}
-	// The loop of maskFrom, with the cursor as a concrete type: passed
-	// as a func or an interface, it would escape and allocate.
 	var k scanCursor
 	k.init(c, s, seen)
-	start, end := k.span(0)
-	if start < 0 {
-		return s, false
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	last := 0
-	for start >= 0 {
-		b.WriteString(s[last:start])
-		b.WriteString(mask)
-		last = end
-		start, end = k.span(end)
-	}
-	b.WriteString(s[last:])
-	return b.String(), true
-}
+	return maskCursor(s, mask, &k)}
 
 // next returns the first span any of c's scanners finds in s at or after
 // from, or -1, -1 (the shape of maskSpans's next). Each call reads the
@@ -156,6 +139,7 @@ func (c *scanSet) nextSeen(s string, from int, seen uint16) (int, int) {
 // next span, so that each scanner reads the string about once however
 // many secrets it holds.
 type scanCursor struct {
+	one   func(s string, from int) (int, int) // a single scanner instead of set's
 	set   *scanSet
 	s     string
 	seen  uint16
@@ -171,6 +155,9 @@ func (k *scanCursor) init(c *scanSet, s string, seen uint16) {
 // overlap are joined, so that no scanner's span is cut short by
 // another's. Successive calls must pass the end of the previous span.
 func (k *scanCursor) span(from int) (int, int) {
+	if k.one != nil {
+		return k.one(k.s, from)
+	}
 	if k.seen == 0 {
 		return -1, -1
 	}
