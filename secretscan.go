@@ -119,7 +119,8 @@ func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
 	}
 	var k scanCursor
 	k.init(c, s, seen)
-	return maskCursor(s, mask, &k)}
+	return maskCursor(s, mask, &k)
+}
 
 // next returns the first span any of c's scanners finds in s at or after
 // from, or -1, -1 (the shape of maskSpans's next). Each call reads the
