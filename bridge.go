@@ -45,21 +45,23 @@ type logWriter struct{ c core }
 // Write logs p, one line of the log package, and returns once it is
 // written. It always succeeds: failures are counted in Stats.
 func (lw *logWriter) Write(p []byte) (int, error) {
-	w := lw.c.w
-	if !w.enabledIn(lw.c.scope, slog.LevelInfo) {
-		return len(p), nil
+	lw.c.w.logLine(lw.c.scope, p)
+	return len(p), nil
+}
+
+// logLine logs line, of the log package, at Info: synchronously, unless
+// the pipeline's own work (a sink, an enricher) logged it, which waiting
+// would deadlock.
+func (w *worker) logLine(sc *scope, line []byte) {
+	if !w.enabledIn(sc, slog.LevelInfo) {
+		return
 	}
 	var pc uintptr
 	if w.set.addSource {
 		pc = logCallerPC()
 	}
-	msg := string(p) // log reuses p once Write returns
-	msg = strings.TrimSuffix(msg, "\n")
-	// A line logged by the pipeline's own work (a sink, an enricher) is
-	// queued without waiting: waiting would wait for itself.
-	wait := !inPipeline()
-	w.emit(context.Background(), lw.c.scope, wait, now(), slog.LevelInfo, msg, pc, nil, nil)
-	return len(p), nil
+	msg := strings.TrimSuffix(string(line), "\n") // log reuses line once Write returns
+	w.emit(context.Background(), sc, !inPipeline(), now(), slog.LevelInfo, msg, pc, nil, nil)
 }
 
 // pipelineFuncs are the functions under which the pipeline's own work
@@ -89,13 +91,13 @@ func inPipeline() bool {
 }
 
 // logCallerPC returns the PC of the call into the log package that led to
-// Write: the first frame, past Write, outside package log. The number of
+// Write: the first frame, past Write and logLine, outside package log. The number of
 // log's frames depends on the function called (Printf, Fatal, a
 // *log.Logger's Output with its own depth), so it is counted, not fixed.
 func logCallerPC() uintptr {
 	var pcs [32]uintptr
-	// Skip runtime.Callers, logCallerPC and Write.
-	const skip = 3
+	// Skip runtime.Callers, logCallerPC, worker.logLine and Write.
+	const skip = 4
 	n := runtime.Callers(skip, pcs[:])
 	frames := runtime.CallersFrames(pcs[:n])
 	depth := 0

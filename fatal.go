@@ -17,28 +17,30 @@ var exit = os.Exit
 // Config.ExitTimeout), and exits the process with status 1. Deferred
 // functions do not run.
 func (c *core) Fatal(msg string, attrs ...slog.Attr) {
-	c.fatal(context.Background(), msg, attrs)
+	c.w.fatal(nil, c.scope, callerSkip, msg, attrs)
 }
 
 // FatalContext is Fatal with the attrs ctx carries. ctx ending does not
 // cut short the wait for the pipeline to close: only ExitTimeout does.
 func (c *core) FatalContext(ctx context.Context, msg string, attrs ...slog.Attr) {
-	c.fatal(ctx, msg, attrs)
+	c.w.fatal(ctx, c.scope, callerSkip, msg, attrs)
 }
 
-func (c *core) fatal(ctx context.Context, msg string, attrs []slog.Attr) {
+// fatal is Fatal for a logger of scope sc; skip counts the frames between
+// the user's call and fatal, as for log.
+func (w *worker) fatal(ctx context.Context, sc *scope, skip int, msg string, attrs []slog.Attr) {
 	// One deadline for the record's write and the close, which neither
 	// the caller's ctx ending nor a hung sink can stretch.
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, cancel := withTimeout(context.WithoutCancel(ctx), c.w.set.exitTimeout)
+	ctx, cancel := withTimeout(context.WithoutCancel(ctx), w.set.exitTimeout)
 	defer cancel()
-	if c.w.enabledIn(c.scope, LevelFatal) {
+	if w.enabledIn(sc, LevelFatal) {
 		var pc uintptr
-		if c.w.set.addSource {
+		if w.set.addSource {
 			var pcs [1]uintptr
-			runtime.Callers(3, pcs[:]) // skip runtime.Callers, fatal and Fatal
+			runtime.Callers(skip+2, pcs[:]) // skip runtime.Callers and fatal
 			pc = pcs[0]
 		}
 		// The record may wait for room (Block, or ProtectedLevel) longer
@@ -48,7 +50,7 @@ func (c *core) fatal(ctx context.Context, msg string, attrs []slog.Attr) {
 		t := now()
 		go func() {
 			defer close(logged)
-			c.w.emit(ctx, c.scope, true, t, LevelFatal, msg, pc, nil, attrs)
+			w.emit(ctx, sc, true, t, LevelFatal, msg, pc, nil, attrs)
 		}()
 		select {
 		case <-logged:
@@ -56,7 +58,7 @@ func (c *core) fatal(ctx context.Context, msg string, attrs []slog.Attr) {
 		}
 		defer func() { <-logged }() // for tests, where exit returns
 	}
-	c.w.close(ctx)
+	w.close(ctx)
 	exit(1)
 }
 

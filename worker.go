@@ -505,25 +505,28 @@ func (w *worker) flush(ctx context.Context) error {
 }
 
 // close stops new records, waits for the goroutine to write what is queued
-// and close the sinks, and returns their errors. If ctx ends first, what
-// is still undelivered is counted as dropped and ctx's error returned.
+// and close the sinks, and returns their errors joined with a *LossError
+// if any record was lost. If ctx ends first, what is still undelivered is
+// counted as dropped and ctx's error returned (with the loss).
 func (w *worker) close(ctx context.Context) error {
 	w.closeOnce.Do(func() {
 		w.q.close()
 		close(w.stop)
 	})
+	var err error
 	select {
 	case <-w.exited:
-		return w.closeErr
-	default:
-	}
-	select {
-	case <-w.exited:
-		return w.closeErr
+		err = w.closeErr
 	case <-doneOf(ctx):
-		w.abandon()
-		return ctx.Err()
+		select {
+		case <-w.exited: // both ready: the close finished
+			err = w.closeErr
+		default:
+			w.abandon()
+			err = ctx.Err()
+		}
 	}
+	return errors.Join(err, loss(w.stats()))
 }
 
 // abandon accounts every queued record not yet accounted for as dropped,
