@@ -118,7 +118,7 @@ func (ln *lane) push(sb *sharedBatch, wake bool) {
 	if lb == nil {
 		return // no record passes the level
 	}
-	if !sb.synthetic {
+	if !sb.synthetic() {
 		ln.routed.Add(uint64(lb.batch().Len()))
 	}
 	ln.mu.Lock()
@@ -194,7 +194,7 @@ func (ln *lane) split(sb *sharedBatch, lb *laneBatch, lo, cut slog.Level, reason
 func (ln *lane) drop(lb *laneBatch, reason int) {
 	ln.w.hold(lb.sb)
 	b := lb.batch()
-	if lb.sb.synthetic {
+	if lb.sb.synthetic() {
 		ln.settle(lb, statusDropped) // not a record: uncounted
 		return
 	}
@@ -404,7 +404,7 @@ func (ln *lane) write(lb *laneBatch) {
 		return
 	}
 	n := uint64(b.Len())
-	if lb.sb.synthetic {
+	if lb.sb.synthetic() {
 		n = 0 // not records: uncounted
 	}
 	if err == nil {
@@ -427,11 +427,13 @@ func (ln *lane) fail(what string, err error) {
 	ln.w.diag.report("sink", "sink "+ln.name+": "+what, err)
 }
 
-func (ln *lane) flushSink() {
+func (ln *lane) flushSink() error {
 	ln.dirty = false
-	if err := callSink(ln.sink, sinkFlush, nil); err != nil {
+	err := callSink(ln.sink, sinkFlush, nil)
+	if err != nil {
 		ln.fail("flush failed", err)
 	}
+	return err
 }
 
 func (ln *lane) closeSink() {
@@ -458,10 +460,7 @@ func (ln *lane) flush(cancel <-chan struct{}) (error, bool) {
 	closed := ln.sinkClosed
 	ln.mu.Unlock()
 	if !closed {
-		ln.dirty = false
-		if err = callSink(ln.sink, sinkFlush, nil); err != nil {
-			ln.fail("flush failed", err)
-		}
+		err = ln.flushSink()
 	}
 	ln.owner.Store(false)
 	ln.w.progress.notify()
@@ -558,10 +557,13 @@ type sharedBatch struct {
 	refs       int         // holders: the worker while it pushes, and each lane that took it
 	status     []uint8     // per record: statusDropped, statusFailed bits
 	deduped    uint64      // records of start..end left out as repeats (Config.DedupeWindow)
-	synthetic  bool        // summaries the pipeline wrote of its own: no queue positions
 	pinned     bool        // a hung sink may still read it: never reuse
 	tally      *batchTally // its accounting, until every lane is done with it
 }
+
+// synthetic reports whether sb holds records the pipeline wrote of its
+// own (summaries): they take no queue positions.
+func (sb *sharedBatch) synthetic() bool { return sb.start == sb.end }
 
 // lines returns sb's records in format f, an index in stages.formats.
 func (sb *sharedBatch) lines(f int) *Batch {

@@ -289,7 +289,6 @@ func (w *worker) processBatch(wake bool) int {
 func (w *worker) dispatch(sb *sharedBatch, start, end uint64, wake bool) {
 	sb.start, sb.end = start, end
 	sb.status = append(sb.status[:0], make([]uint8, sb.Len())...)
-	sb.synthetic = start == end
 	sb.refs = 1 // the worker's, until every lane has taken it
 	w.imu.Lock()
 	var t *batchTally
@@ -299,7 +298,7 @@ func (w *worker) dispatch(sb *sharedBatch, start, end uint64, wake bool) {
 	} else {
 		t = new(batchTally)
 	}
-	t.start, t.end, t.synthetic = start, end, sb.synthetic
+	t.start, t.end = start, end
 	sb.tally = t
 	w.inflight = append(w.inflight, t)
 	w.imu.Unlock()
@@ -366,7 +365,7 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 		w.inflight[0] = nil
 		w.inflight = w.inflight[1:] // append reallocates as the front moves on
 		// The CAS fails if a timed-out Close counted them as dropped.
-		if !t.synthetic && w.done.CompareAndSwap(t.start, t.end) {
+		if t.start != t.end && w.done.CompareAndSwap(t.start, t.end) { // else summaries: no positions
 			w.apply(t)
 			moved = true
 		}
@@ -384,7 +383,6 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 type batchTally struct {
 	start, end                        uint64 // queue positions
 	records, dropped, failed, deduped uint64
-	synthetic                         bool // records of the pipeline's own
 	ready                             bool // every lane is done with the batch
 }
 
