@@ -561,6 +561,22 @@ type sharedBatch struct {
 	tally      *batchTally // its accounting, until every lane is done with it
 }
 
+// commit ends, in every format, the record just encoded.
+func (sb *sharedBatch) commit(t time.Time, level slog.Level) {
+	sb.Batch.commit(t, level)
+	for i := range sb.more {
+		sb.more[i].commit(t, level)
+	}
+}
+
+// discard drops, in every format, the record just encoded.
+func (sb *sharedBatch) discard() {
+	sb.buf = sb.buf[:sb.Batch.end()]
+	for i := range sb.more {
+		sb.more[i].buf = sb.more[i].buf[:sb.more[i].end()]
+	}
+}
+
 // synthetic reports whether sb holds records the pipeline wrote of its
 // own (summaries): they take no queue positions.
 func (sb *sharedBatch) synthetic() bool { return sb.start == sb.end }

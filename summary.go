@@ -234,19 +234,11 @@ func (w *worker) writeRepeats(byClock, all, wake bool) {
 		return
 	}
 	sb := w.spareBatch()
-	if len(sb.more) < len(w.stages.formats)-1 {
-		sb.more = make([]Batch, len(w.stages.formats)-1)
-	}
 	at := w.q.consumed()
 	for _, sum := range sums {
 		r := record{time: now(), level: sum.level, msg: sum.msg, scope: rootScope, attrs: sum.attrs}
-		w.stages.begin(&r)
-		for f := range w.stages.formats {
-			bt := sb.lines(f)
-			bt.buf = w.stages.encode(f, bt.buf, &r)
-			bt.commit(r.time, r.level)
-		}
-		w.stages.end()
+		w.encode(sb, &r)
+		sb.commit(r.time, r.level)
 	}
 	w.summaries.Add(uint64(len(sums)))
 	w.dispatch(sb, at, at, wake)

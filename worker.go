@@ -239,43 +239,16 @@ func (w *worker) processBatch(wake bool) int {
 		return 0
 	}
 	sb := w.spareBatch()
-	b := &sb.Batch
-	if len(sb.more) < len(w.stages.formats)-1 {
-		sb.more = make([]Batch, len(w.stages.formats)-1)
-	}
-	// Each record is enriched and redacted once, then encoded in each
-	// format in use; a line over MaxRecordBytes in a format is truncated
-	// in that format, and the record counted once. Dedupe looks at the
-	// first format's line and keeps or drops the record in all.
+	// Dedupe looks at the first format's line and keeps or drops the
+	// record in all.
 	for i := range uint64(n) {
 		r := w.q.at(start + i)
-		w.stages.begin(r)
-		size, truncated := 0, false
-		for f := range w.stages.formats {
-			bt := sb.lines(f)
-			pos := len(bt.buf)
-			bt.buf = w.stages.encode(f, bt.buf, r)
-			line := len(bt.buf) - pos
-			if line > w.set.maxRecord {
-				bt.buf = r.appendTruncated(w.stages.fmts[f].head, bt.buf[:pos], line, w.set.maxRecord)
-				truncated = true
-			}
-			size = max(size, line)
-		}
-		w.stages.end()
-		if truncated {
-			w.truncated.Add(1)
-		}
-		if w.ctl.dedupe != nil && w.deduped(r, b.buf[b.end():]) {
-			for f := range w.stages.formats {
-				bt := sb.lines(f)
-				bt.buf = bt.buf[:bt.end()]
-			}
+		size := w.encode(sb, r)
+		if b := &sb.Batch; w.ctl.dedupe != nil && w.deduped(r, b.buf[b.end():]) {
+			sb.discard()
 			sb.deduped++
 		} else {
-			for f := range w.stages.formats {
-				sb.lines(f).commit(r.time, r.level)
-			}
+			sb.commit(r.time, r.level)
 		}
 		r.done(size)
 	}
@@ -308,16 +281,43 @@ func (w *worker) dispatch(sb *sharedBatch, start, end uint64, wake bool) {
 	w.settle(sb, nil, 0)
 }
 
+// encode appends r to sb in each format in use, without committing it,
+// and returns its largest line's size. The record is enriched and
+// redacted once; a line over MaxRecordBytes in a format is truncated in
+// that format, and the record counted once.
+func (w *worker) encode(sb *sharedBatch, r *record) (size int) {
+	w.stages.begin(r)
+	truncated := false
+	for f := range w.stages.formats {
+		bt := sb.lines(f)
+		pos := len(bt.buf)
+		bt.buf = w.stages.encode(f, bt.buf, r)
+		line := len(bt.buf) - pos
+		if line > w.set.maxRecord {
+			bt.buf = r.appendTruncated(w.stages.fmts[f].head, bt.buf[:pos], line, w.set.maxRecord)
+			truncated = true
+		}
+		size = max(size, line)
+	}
+	w.stages.end()
+	if truncated {
+		w.truncated.Add(1)
+	}
+	return size
+}
+
 // spareBatch returns an empty sharedBatch.
 func (w *worker) spareBatch() *sharedBatch {
 	w.imu.Lock()
-	defer w.imu.Unlock()
+	var sb *sharedBatch
 	if n := len(w.spare); n > 0 {
-		sb := w.spare[n-1]
+		sb = w.spare[n-1]
 		w.spare = w.spare[:n-1]
-		return sb
+	} else {
+		sb = &sharedBatch{more: make([]Batch, len(w.stages.formats)-1)}
 	}
-	return new(sharedBatch)
+	w.imu.Unlock()
+	return sb
 }
 
 // hold takes a reference on sb for a lane.
