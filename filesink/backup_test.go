@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fapilog/fapilog-go/internal/ship/shiptest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,11 +34,11 @@ func checkStrangers(t *testing.T, dir string) {
 }
 
 // rotations writes record i and rotates, n times, stepping clk by step.
-func rotations(t *testing.T, s *Sink, clk *clock, n int, step time.Duration) {
+func rotations(t *testing.T, s *Sink, clk *shiptest.Clock, n int, step time.Duration) {
 	for i := range n {
 		require.NoError(t, s.WriteBatch(batchOf(record(i, 9))))
 		require.NoError(t, s.Rotate())
-		clk.add(step)
+		clk.Advance(step)
 	}
 }
 
@@ -46,8 +47,8 @@ func TestMaxBackups(t *testing.T) {
 		dir := t.TempDir()
 		writeStrangers(t, dir)
 		path := filepath.Join(dir, "app.log")
-		clk := newClock(t0)
-		s, err := newSink(path, Options{MaxBackups: 2, Compress: compress}, clk.now)
+		clk := shiptest.ClockAt(t0)
+		s, err := newSink(path, Options{MaxBackups: 2, Compress: compress}, clk.Now)
 		require.NoError(t, err)
 		rotations(t, s, clk, 5, time.Second)
 		require.NoError(t, s.WriteBatch(batchOf("last")))
@@ -69,8 +70,8 @@ func TestMaxAge(t *testing.T) {
 	dir := t.TempDir()
 	writeStrangers(t, dir)
 	path := filepath.Join(dir, "app.log")
-	clk := newClock(t0)
-	s, err := newSink(path, Options{MaxAge: 90 * time.Minute}, clk.now)
+	clk := shiptest.ClockAt(t0)
+	s, err := newSink(path, Options{MaxAge: 90 * time.Minute}, clk.Now)
 	require.NoError(t, err)
 	rotations(t, s, clk, 2, time.Hour) // backups at t0 and t0+1h
 	assert.Len(t, files(t, path), 3)
@@ -81,8 +82,8 @@ func TestMaxAge(t *testing.T) {
 	require.NoError(t, s.Close())
 
 	// A new sink prunes what aged while no sink ran.
-	clk.add(2 * time.Hour)
-	s, err = newSink(path, Options{MaxAge: 90 * time.Minute}, clk.now)
+	clk.Advance(2 * time.Hour)
+	s, err = newSink(path, Options{MaxAge: 90 * time.Minute}, clk.Now)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	assert.Len(t, files(t, path), 1)

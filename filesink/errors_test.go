@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/fapilog/fapilog-go/internal/ship/shiptest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -57,7 +58,7 @@ func TestRecoversWhenPathComesBack(t *testing.T) {
 func TestRotationSkipsTakenNames(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.log")
-	s, err := newSink(path, Options{MaxSize: 10}, newClock(t0).now)
+	s, err := newSink(path, Options{MaxSize: 10}, shiptest.ClockAt(t0).Now)
 	require.NoError(t, err)
 	require.NoError(t, s.WriteBatch(batchOf("12345678")))
 	taken := filepath.Join(dir, "app-2026-11-27T14-05-09.123.log")

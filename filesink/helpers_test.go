@@ -8,35 +8,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	fapilog "github.com/fapilog/fapilog-go"
 	"github.com/stretchr/testify/require"
 )
-
-// clock is a settable clock for newSink.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *clock) add(d time.Duration) { c.set(c.now().Add(d)) }
 
 // batchOf returns a batch of the given records, each ending in '\n'.
 func batchOf(records ...string) *fapilog.Batch {

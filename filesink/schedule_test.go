@@ -7,6 +7,7 @@ import (
 	"time"
 	_ "time/tzdata" // the DST cases need New York's rules on any machine
 
+	"github.com/fapilog/fapilog-go/internal/ship/shiptest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,16 +48,16 @@ func TestNextRotation(t *testing.T) {
 
 func TestRotateEvery(t *testing.T) {
 	loc := time.FixedZone("UTC+3", 3*3600)
-	clk := newClock(time.Date(2026, 11, 27, 23, 59, 0, 0, loc))
+	clk := shiptest.ClockAt(time.Date(2026, 11, 27, 23, 59, 0, 0, loc))
 	path := filepath.Join(t.TempDir(), "app.log")
-	s, err := newSink(path, Options{RotateEvery: 24 * time.Hour}, clk.now)
+	s, err := newSink(path, Options{RotateEvery: 24 * time.Hour}, clk.Now)
 	require.NoError(t, err)
 	require.NoError(t, s.WriteBatch(batchOf("27th")))
-	clk.add(59 * time.Second)
+	clk.Advance(59 * time.Second)
 	require.NoError(t, s.WriteBatch(batchOf("27th again")))
-	clk.add(time.Second) // local midnight
+	clk.Advance(time.Second) // local midnight
 	require.NoError(t, s.WriteBatch(batchOf("28th")))
-	clk.add(3 * 24 * time.Hour) // the first write after days without any
+	clk.Advance(3 * 24 * time.Hour) // the first write after days without any
 	require.NoError(t, s.WriteBatch(batchOf("31st")))
 	got := files(t, path)
 	require.Len(t, got, 3)
@@ -65,9 +66,9 @@ func TestRotateEvery(t *testing.T) {
 
 	// An empty file is not rotated, and the schedule moves on.
 	require.NoError(t, s.Rotate())
-	clk.add(24 * time.Hour)
+	clk.Advance(24 * time.Hour)
 	require.NoError(t, s.WriteBatch(batchOf("1st")))
-	clk.add(time.Hour)
+	clk.Advance(time.Hour)
 	require.NoError(t, s.WriteBatch(batchOf("1st again")))
 	require.NoError(t, s.Close())
 	got = files(t, path)
@@ -82,7 +83,7 @@ func TestRotateEveryExistingFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("yesterday\n"), 0o600))
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	require.NoError(t, os.Chtimes(path, now, now.Add(-24*time.Hour)))
-	s, err := newSink(path, Options{RotateEvery: 24 * time.Hour}, newClock(now).now)
+	s, err := newSink(path, Options{RotateEvery: 24 * time.Hour}, shiptest.ClockAt(now).Now)
 	require.NoError(t, err)
 	require.NoError(t, s.WriteBatch(batchOf("today")))
 	require.NoError(t, s.Close())

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fapilog/fapilog-go/internal/ship/shiptest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -141,14 +142,14 @@ func TestOversizedRecordsAndBatches(t *testing.T) {
 
 func TestBackupNamesUniqueInOneMillisecond(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
-	clk := newClock(t0)
-	s, err := newSink(path, Options{}, clk.now)
+	clk := shiptest.ClockAt(t0)
+	s, err := newSink(path, Options{}, clk.Now)
 	require.NoError(t, err)
 	for i := range 3 {
 		require.NoError(t, s.WriteBatch(batchOf(record(i, 9))))
 		require.NoError(t, s.Rotate())
 	}
-	clk.add(-time.Hour) // the clock steps back: names still sort in order
+	clk.Advance(-time.Hour) // the clock steps back: names still sort in order
 	require.NoError(t, s.WriteBatch(batchOf(record(3, 9))))
 	require.NoError(t, s.Rotate())
 	require.NoError(t, s.Close())
@@ -166,7 +167,7 @@ func TestBackupNamesUniqueInOneMillisecond(t *testing.T) {
 	assert.Equal(t, []string{record(0, 9) + "\n", record(1, 9) + "\n", record(2, 9) + "\n", record(3, 9) + "\n", ""}, datas(files(t, path)))
 
 	// A new sink on the path continues after the newest backup.
-	s, err = newSink(path, Options{}, clk.now)
+	s, err = newSink(path, Options{}, clk.Now)
 	require.NoError(t, err)
 	require.NoError(t, s.Rotate())
 	require.NoError(t, s.Close())
@@ -175,7 +176,7 @@ func TestBackupNamesUniqueInOneMillisecond(t *testing.T) {
 
 func TestBackupNamesWithoutExtension(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app")
-	s, err := newSink(path, Options{Compress: true}, newClock(t0).now)
+	s, err := newSink(path, Options{Compress: true}, shiptest.ClockAt(t0).Now)
 	require.NoError(t, err)
 	require.NoError(t, s.WriteBatch(batchOf("a")))
 	require.NoError(t, s.Rotate())
