@@ -124,9 +124,9 @@ func (ln *lane) push(sb *sharedBatch, wake bool) {
 	ln.mu.Lock()
 	queued := ln.queued
 	ln.mu.Unlock()
-	if shed := ln.w.set.shed; shed.at > 0 && !ln.block && float64(queued) > shed.at*float64(ln.limit) {
+	if shed := &ln.w.set.shed; !ln.block && shed.cut() > lo && uint64(queued) > shed.room(ln.limit) {
 		// Shed what is below ShedBelow (and ProtectedLevel).
-		cut := max(lo, min(shed.below.level(), shed.protected.level()))
+		cut := shed.cut()
 		if lb = ln.split(sb, lb, lo, cut, dropShed); lb == nil {
 			return
 		}

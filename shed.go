@@ -43,6 +43,19 @@ func (c Config) shedPolicy(protected slog.Leveler) (shedPolicy, error) {
 	}, nil
 }
 
+// cut returns the level below which records may be shed; math.MinInt
+// when shedding is off.
+func (p *shedPolicy) cut() slog.Level {
+	if p.at == 0 {
+		return math.MinInt
+	}
+	return min(p.below.level(), p.protected.level())
+}
+
+// room returns how many records a queue of capacity may hold before the
+// records below cut are shed.
+func (p *shedPolicy) room(capacity int) uint64 { return uint64(p.at * float64(capacity)) }
+
 // limit returns how many records a queue of capacity may hold for a record
 // at level to join it: it is shed if the queue holds more. It is noLimit
 // when shedding is off or level is not sheddable. Levels at or above
@@ -52,7 +65,7 @@ func (p *shedPolicy) limit(level slog.Level, capacity int) uint64 {
 	if p.at == 0 || level >= p.below.level() || level >= p.protected.level() {
 		return noLimit
 	}
-	return uint64(p.at * float64(capacity))
+	return p.room(capacity)
 }
 
 // shed reports whether a record at level is dropped from a queue of
