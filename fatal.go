@@ -17,7 +17,7 @@ var exit = os.Exit
 // Config.ExitTimeout), and exits the process with status 1. Deferred
 // functions do not run.
 func (c *core) Fatal(msg string, attrs ...slog.Attr) {
-	c.w.fatal(nil, c.scope, callerSkip, msg, attrs)
+	c.w.fatal(context.Background(), c.scope, callerSkip, msg, attrs)
 }
 
 // FatalContext is Fatal with the attrs ctx carries. ctx ending does not
