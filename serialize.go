@@ -211,7 +211,13 @@ func appendFloat(b []byte, f float64) []byte {
 	// Like ECMAScript's Number to String: plain decimal notation for
 	// magnitudes in [1e-6, 1e21), exponent notation outside it.
 	abs := math.Abs(f)
-	if abs == 0 || (abs >= 1e-6 && abs < 1e21) {
+	if abs >= 1e-6 && abs < 1e21 {
+		if out, ok := appendShortFloat(b, f); ok {
+			return out
+		}
+		return strconv.AppendFloat(b, f, 'f', -1, 64)
+	}
+	if abs == 0 {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
 	b = strconv.AppendFloat(b, f, 'e', -1, 64)
