@@ -209,7 +209,7 @@ var keyByteKind = func() (t [256]uint8) {
 // credentials, a word ends in a credential stem), and no ordinary word
 // follows the last such word nor begins the key. It does not allocate.
 func sensitiveKey(key string, classes uint8) bool {
-	if classes == 0 {
+	if classes == 0 || !twoLetters(key) {
 		return false
 	}
 	var (
@@ -271,6 +271,22 @@ func sensitiveKey(key string, classes uint8) bool {
 		prevStart, prevEnd, prevHash = start, i, h
 	}
 	return hit && !before
+}
+
+// twoLetters reports whether key holds two ASCII letters: every word and
+// pair of sensitiveWords does (TestSensitiveWordsHaveLetters), so a key
+// without them, such as the "2026-01-01T12" that the key=value scanner
+// finds before a time's first ':', is ordinary without being split.
+func twoLetters(key string) bool {
+	n := 0
+	for i := 0; i < len(key); i++ {
+		if k := keyByteKind[key[i]]; k == kindLower || k == kindUpper {
+			if n++; n == 2 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // wordBoundary reports whether a new word starts at key[i], of kind k,

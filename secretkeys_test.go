@@ -1,6 +1,7 @@
 package fapilog
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -54,4 +55,15 @@ func TestSensitiveKeyWords(t *testing.T) {
 	for _, k := range []string{"pinned", "spin", "track", "card", "card_brand", "email_verified", "phone_type", "ip_version"} {
 		require.False(t, sensitiveKey(k, wordPCI|wordPII), k)
 	}
+}
+
+// TestSensitiveWordsHaveLetters is the premise of twoLetters.
+func TestSensitiveWordsHaveLetters(t *testing.T) {
+	for _, class := range sensitiveWords {
+		for _, w := range append(slices.Clone(class.words), class.pairs...) {
+			require.True(t, twoLetters(w), w)
+		}
+	}
+	require.False(t, sensitiveKey("2026-01-01T12", wordCredential|wordPCI|wordPII))
+	require.True(t, sensitiveKey("pw", wordCredential))
 }
