@@ -360,10 +360,9 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 		}
 	}
 	moved := false
-	for len(w.inflight) > 0 && w.inflight[0].ready {
-		t := w.inflight[0]
-		w.inflight[0] = nil
-		w.inflight = w.inflight[1:] // append reallocates as the front moves on
+	k := 0 // tallies accounted for, from the front
+	for ; k < len(w.inflight) && w.inflight[k].ready; k++ {
+		t := w.inflight[k]
 		// The CAS fails if a timed-out Close counted them as dropped.
 		if t.start != t.end && w.done.CompareAndSwap(t.start, t.end) { // else summaries: no positions
 			w.apply(t)
@@ -371,6 +370,14 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 		}
 		*t = batchTally{}
 		w.tallies = append(w.tallies, t)
+	}
+	if k > 0 {
+		// Shift the rest down rather than reslice past the front, which
+		// would make the next append reallocate: a few pointers, as few
+		// batches are in flight.
+		n := copy(w.inflight, w.inflight[k:])
+		clear(w.inflight[n:])
+		w.inflight = w.inflight[:n]
 	}
 	w.imu.Unlock()
 	if moved {
