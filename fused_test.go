@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -87,6 +88,25 @@ func TestTriggerFindsEveryByte(t *testing.T) {
 	for _, s := range []string{"x@y", "a long string with an = sign", "é:ü", "\n\"J"} {
 		_, hit := appendStringScan(nil, s, &tr)
 		require.True(t, hit, s)
+	}
+	// Every length, a trigger byte at every position: the short strings'
+	// padding and the long ones' overlapping last word miss none, and
+	// add no false alarm.
+	all := newRedaction([]Redactor{Credentials(), PCI(), PII()}, DefaultMask, DefaultRedactMaxDepth, DefaultRedactMaxKeys)
+	for _, tr := range []trigger{tr, all.trig} {
+		require.False(t, tr.always)
+		require.False(t, tr.inWord(lsb*' '), "the padding is no trigger")
+		plain := "abcdefghijklmnopqrstuvwx"
+		for n := range len(plain) {
+			_, hit := appendStringScan(nil, plain[:n], &tr)
+			require.False(t, hit, "%q", plain[:n])
+			for i := range n {
+				s := plain[:i] + "@" + plain[i+1:n]
+				out, hit := appendStringScan(nil, s, &tr)
+				require.True(t, hit, "%q", s)
+				require.Equal(t, strconv.Quote(s), string(out))
+			}
+		}
 	}
 	custom := newRedaction(append(DefaultRedactors(), RedactPatterns(NewPattern(regexp.MustCompile("x")))), DefaultMask, 1, 1)
 	require.True(t, custom.trig.always, "a step that is not a built-in scanner")

@@ -93,11 +93,13 @@ func wordIsSafe(x uint64) bool {
 }
 
 // load64 reads eight bytes of s starting at i as a little-endian word.
-// The compiler merges the byte loads into a single load.
+// The compiler merges the byte loads into a single load; slicing first
+// leaves one bounds check (a check of s[i+7] alone does not prove the
+// others).
 func load64(s string, i int) uint64 {
-	_ = s[i+7] // one bounds check for all eight bytes
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	w := s[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
 // appendString appends s to b as a quoted JSON string.
@@ -115,10 +117,47 @@ func appendString(b []byte, s string) []byte {
 // appendStringScan is appendString that also reports whether s holds a
 // byte of t (nil: none), looked for in the same pass over s.
 func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
+	// Most strings need no escaping: test them a word at a time, the last
+	// word overlapping the one before it, or, for a string shorter than a
+	// word, padded with spaces (safe, and no trigger: see newTrigger), so
+	// that no byte is tested alone. Testing a byte twice changes neither
+	// answer.
 	hit := false
+	i := 0
+	if len(s) < 8 {
+		x := uint64(lsb*' ') << (8 * len(s))
+		for j := 0; j < len(s); j++ {
+			x |= uint64(s[j]) << (8 * j)
+		}
+		if wordIsSafe(x) {
+			if t != nil {
+				hit = t.inWord(x)
+			}
+			return appendQuotedSafe(b, s), hit
+		}
+	} else {
+		for ; i+8 <= len(s); i += 8 {
+			x := load64(s, i)
+			if !wordIsSafe(x) {
+				break
+			}
+			if t != nil && !hit {
+				hit = t.inWord(x)
+			}
+		}
+		if i == len(s) {
+			return appendQuotedSafe(b, s), hit
+		}
+		if x := load64(s, len(s)-8); i+8 > len(s) && wordIsSafe(x) {
+			if t != nil && !hit {
+				hit = t.inWord(x)
+			}
+			return appendQuotedSafe(b, s), hit
+		}
+	}
+	// s[:i] is safe; from there, escape.
 	b = append(b, '"')
 	start := 0 // s[start:i] is safe and not yet copied
-	i := 0
 	for i < len(s) {
 		// Skip plain ASCII a word at a time.
 		if i+8 <= len(s) {
@@ -179,6 +218,13 @@ func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"'), hit
+}
+
+// appendQuotedSafe appends s, which needs no escaping, in quotes.
+func appendQuotedSafe(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // appendTime appends t as a quoted RFC 3339 string with nanoseconds, the
@@ -253,15 +299,15 @@ func appendValueKind(b []byte, v slog.Value, kind slog.Kind, depth int) []byte {
 	case slog.KindString:
 		return appendString(b, v.String())
 	case slog.KindInt64:
-		return strconv.AppendInt(b, v.Int64(), 10)
+		return appendInt(b, v.Int64())
 	case slog.KindUint64:
-		return strconv.AppendUint(b, v.Uint64(), 10)
+		return appendUint(b, v.Uint64())
 	case slog.KindFloat64:
 		return appendFloat(b, v.Float64())
 	case slog.KindBool:
 		return strconv.AppendBool(b, v.Bool())
 	case slog.KindDuration:
-		return strconv.AppendInt(b, int64(v.Duration()), 10)
+		return appendInt(b, int64(v.Duration()))
 	case slog.KindTime:
 		return appendTime(b, v.Time())
 	case slog.KindGroup:
@@ -314,9 +360,9 @@ func appendAny(b []byte, a any) []byte {
 	case []string:
 		return appendSlice(b, x, appendString)
 	case []int:
-		return appendSlice(b, x, func(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) })
+		return appendSlice(b, x, func(b []byte, n int) []byte { return appendInt(b, int64(n)) })
 	case []int64:
-		return appendSlice(b, x, func(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) })
+		return appendSlice(b, x, appendInt)
 	case []bool:
 		return appendSlice(b, x, strconv.AppendBool)
 	case []float64:
@@ -581,7 +627,7 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 			return e.mask(b), true
 		}
 		if !e.text {
-			return strconv.AppendInt(b, n, 10), true
+			return appendInt(b, n), true
 		}
 	case slog.KindUint64:
 		n := v.Uint64()
@@ -589,7 +635,7 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 			return e.mask(b), true
 		}
 		if !e.text {
-			return strconv.AppendUint(b, n, 10), true
+			return appendUint(b, n), true
 		}
 	case slog.KindFloat64:
 		if !e.text {
