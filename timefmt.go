@@ -69,9 +69,15 @@ func appendFraction(b []byte, ns int, millis bool) []byte {
 		ns /= 1e6
 		n = 4
 	}
-	for i := n - 1; i > 0; i-- {
-		frac[i] = byte('0' + ns%10)
-		ns /= 10
+	// Two digits at a time from the right, then the odd one of nine.
+	i := n
+	for ; i > 2; i -= 2 {
+		r := ns % 100 * 2
+		ns /= 100
+		frac[i-2], frac[i-1] = digitPairs[r], digitPairs[r+1]
+	}
+	if i == 2 {
+		frac[1] = byte('0' + ns)
 	}
 	for !millis && frac[n-1] == '0' {
 		n--
