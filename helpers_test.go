@@ -27,24 +27,26 @@ type memSink struct {
 	summaries bytes.Buffer
 }
 
-// isSummary reports whether b is a batch of records the pipeline wrote of
-// its own: drop, sampling and repeated-record summaries.
-func isSummary(b *Batch) bool {
-	if b.Len() == 0 {
-		return false
-	}
+// isSummary reports whether rec is a record the pipeline wrote of its
+// own: a drop, sampling or repeated-record summary.
+func isSummary(rec []byte) bool {
 	for _, msg := range []string{DropSummaryMsg, SampledSummaryMsg, RepeatedMsg} {
-		if bytes.Contains(b.Record(0), []byte(`"msg":"`+msg+`"`)) {
+		if bytes.Contains(rec, []byte(`"msg":"`+msg+`"`)) {
 			return true
 		}
 	}
 	return false
 }
 
-// keepSummary keeps b if it is a batch of drop summaries, and reports
+// keepSummary keeps b if it is a batch of summaries alone, and reports
 // whether it was.
 func (s *memSink) keepSummary(b *Batch) bool {
-	if !isSummary(b) {
+	for i := range b.Len() {
+		if !isSummary(b.Record(i)) {
+			return false
+		}
+	}
+	if b.Len() == 0 {
 		return false
 	}
 	s.mu.Lock()
@@ -53,15 +55,24 @@ func (s *memSink) keepSummary(b *Batch) bool {
 	return true
 }
 
+// WriteBatch keeps the summaries apart from the records: a lane may write
+// them in one batch with records.
 func (s *memSink) WriteBatch(b *Batch) error {
-	if s.keepSummary(b) {
-		return nil
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.checkOpen()
-	s.buf.Write(b.Bytes())
-	s.sizes = append(s.sizes, b.Len())
+	n := 0
+	for i := range b.Len() {
+		if isSummary(b.Record(i)) {
+			s.summaries.Write(b.Record(i))
+			continue
+		}
+		s.buf.Write(b.Record(i))
+		n++
+	}
+	if n > 0 {
+		s.sizes = append(s.sizes, n)
+	}
 	return nil
 }
 

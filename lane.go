@@ -35,7 +35,7 @@ type lane struct {
 	queue      []*laneBatch // pushed, not yet taken by the owner; oldest first
 	queued     int          // records in queue
 	hw         int          // most records queued at once
-	current    *laneBatch   // taken by the owner, being written
+	current    []*laneBatch // taken by the owner, being written as one; emptied by abandon
 	closing    bool         // the pipeline is closing: write what is queued, then close the sink
 	abandoned  bool         // Close gave up: queued and current batches were counted as dropped
 	sinkClosed bool
@@ -56,6 +56,7 @@ type lane struct {
 	drops         dropCounts  // this sink's drops, by reason and level, for summaries
 	summary       laneSummary // owner only
 	summaryBatch  Batch       // owner only
+	merged        Batch       // owner only: several queued batches written as one
 	reportedTotal atomic.Uint64
 	summaryWanted atomic.Bool // set by the summary ticker: drops to report
 }
@@ -340,12 +341,12 @@ func (ln *lane) drain(last bool) (closed bool) {
 		ln.mu.Lock()
 		closed := ln.sinkClosed
 		ln.mu.Unlock()
-		for lb := ln.pop(); lb != nil; lb = ln.pop() {
+		for run := ln.pop(); len(run) > 0; run = ln.pop() {
 			if ln.summaryWanted.Load() && !closed {
 				ln.summaryWanted.Store(false)
 				ln.writeSummary(false) // ahead of what is queued
 			}
-			ln.write(lb)
+			ln.write(run)
 		}
 		if ln.summaryWanted.Load() && !closed {
 			ln.summaryWanted.Store(false)
@@ -372,53 +373,76 @@ func (ln *lane) drain(last bool) (closed bool) {
 	return false
 }
 
-// pop takes the oldest queued batch, or returns nil.
-func (ln *lane) pop() *laneBatch {
+// pop takes the oldest queued batch and those after it that fit with it
+// in one write of at most Config.BatchSize records, or returns none. A
+// sink that is slower than the worker gets the batches that piled up
+// meanwhile in one write, not one write each (a 1 ms sink was written 4
+// records at a time instead of 90).
+func (ln *lane) pop() []*laneBatch {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	if len(ln.queue) == 0 {
 		return nil
 	}
-	lb := ln.queue[0]
-	copy(ln.queue, ln.queue[1:])
-	ln.queue[len(ln.queue)-1] = nil
-	ln.queue = ln.queue[:len(ln.queue)-1]
-	ln.queued -= lb.batch().Len()
-	ln.current = lb
+	k, n := 1, ln.queue[0].batch().Len()
+	for ; k < len(ln.queue); k++ {
+		m := ln.queue[k].batch().Len()
+		if n+m > ln.w.set.batchSize {
+			break
+		}
+		n += m
+	}
+	ln.current = append(ln.current[:0], ln.queue[:k]...)
+	rest := copy(ln.queue, ln.queue[k:])
+	clear(ln.queue[rest:])
+	ln.queue = ln.queue[:rest]
+	ln.queued -= n
 	ln.room.notify()
-	return lb
+	return ln.current
 }
 
-// write hands lb to the sink and accounts for it; a failed batch goes to
-// the fallback.
-func (ln *lane) write(lb *laneBatch) {
-	b := lb.batch()
+// write hands run, the batches pop took, to the sink in one write and
+// accounts for them; a failed write goes to the fallback.
+func (ln *lane) write(run []*laneBatch) {
+	b := run[0].batch()
+	if len(run) > 1 {
+		b = &ln.merged
+		b.Reset()
+		for _, lb := range run {
+			b.appendBatch(lb.batch())
+		}
+	}
 	start := monotonic()
 	err := callSink(ln.sink, sinkWrite, b)
 	ln.latency.observe(monotonic() - start)
 	ln.mu.Lock()
-	abandoned := ln.current == nil // Close gave up on it and counted it
-	ln.current = nil
+	abandoned := len(ln.current) == 0 // Close gave up on them and counted them
+	ln.current = ln.current[:0]
 	ln.mu.Unlock()
 	if abandoned {
 		return
 	}
-	n := uint64(b.Len())
-	if lb.sb.synthetic() {
-		n = 0 // not records: uncounted
+	var n uint64
+	for _, lb := range run {
+		if !lb.sb.synthetic() { // summaries are not records: uncounted
+			n += uint64(lb.batch().Len())
+		}
 	}
+	status := uint8(0)
 	if err == nil {
 		ln.dirty = true
 		ln.written.Add(n)
-		ln.settle(lb, 0)
-		return
+	} else {
+		status = statusFailed
+		ln.failed.Add(n)
+		ln.fail(fmt.Sprintf("write of %d records failed", n), err)
+		if ln.w.fallback(b) {
+			ln.fellBack.Add(n)
+		}
 	}
-	ln.failed.Add(n)
-	ln.fail(fmt.Sprintf("write of %d records failed", n), err)
-	if ln.w.fallback(b) {
-		ln.fellBack.Add(n)
+	for _, lb := range run {
+		ln.settle(lb, status)
 	}
-	ln.settle(lb, statusFailed)
 }
 
 // fail records and reports a failure of the sink.
@@ -503,16 +527,14 @@ func (ln *lane) abandon() {
 	held := ln.queue
 	ln.queue = nil
 	ln.queued = 0
-	current := ln.current
-	if current != nil {
-		held = append(held, current)
-		ln.current = nil
-	}
+	writing := len(held) // held[writing:] are being written
+	held = append(held, ln.current...)
+	ln.current = ln.current[:0]
 	ln.mu.Unlock()
 	ln.room.notify()
 	for i, lb := range held {
 		ln.dropped.Add(uint64(lb.batch().Len()))
-		if i == len(held)-1 && lb == current {
+		if i >= writing {
 			// The sink may still be reading it: account, never reuse.
 			lb.sb.pinned = true
 			ln.w.settle(lb.sb, lb.idx, statusDropped)

@@ -75,6 +75,17 @@ func (b *Batch) Reset() {
 	b.times = b.times[:0]
 }
 
+// appendBatch appends o's records to b.
+func (b *Batch) appendBatch(o *Batch) {
+	off := len(b.buf)
+	b.buf = append(b.buf, o.buf...)
+	for _, e := range o.ends {
+		b.ends = append(b.ends, off+e)
+	}
+	b.levels = append(b.levels, o.levels...)
+	b.times = append(b.times, o.times...)
+}
+
 // end returns the offset just past the last committed record.
 func (b *Batch) end() int {
 	if len(b.ends) == 0 {

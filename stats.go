@@ -53,7 +53,10 @@ type Stats struct {
 	// It is not part of the sum above: such a record is still Written (or
 	// Failed) like any other.
 	Truncated uint64
-	// Batches counts batches handed to the sinks.
+	// Batches counts the worker's batches, each handed to every sink. A
+	// sink that falls behind writes the batches that piled up in its
+	// buffer together, up to Config.BatchSize records a write: its
+	// SinkStats.WriteLatency.Count counts its writes.
 	Batches uint64
 	// QueueLen is the number of records queued now, QueueCap the queue's
 	// capacity and QueueHighWater the most seen queued at once.

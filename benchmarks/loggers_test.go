@@ -341,8 +341,8 @@ func fapilogSubject(l fapilogLogger, logf func(int)) subject {
 		metrics: func(b *testing.B) {
 			st := l.Stats()
 			b.ReportMetric(float64(st.Dropped), "dropped")
-			if st.Batches > 0 {
-				b.ReportMetric(float64(st.Written)/float64(st.Batches), "records/write")
+			if writes := st.Sinks[0].WriteLatency.Count; writes > 0 {
+				b.ReportMetric(float64(st.Sinks[0].Written)/float64(writes), "records/write")
 			}
 		},
 	}
