@@ -40,27 +40,21 @@ func (c *keyCache) slot(key string) *keyEntry {
 	return &c.tab[h>>(64-keyCacheBits)]
 }
 
-// appendKey appends the encoded key from the cache and reports whether
-// its field is masked, or returns ok false on a miss.
-func (c *keyCache) appendKey(b []byte, key string) (out []byte, mask, ok bool) {
-	e := c.slot(key)
-	if e.n == 0 || unsafe.StringData(e.key) != unsafe.StringData(key) || len(e.key) != len(key) {
-		if e = c.fill(e, key); e == nil {
-			return b, false, false
-		}
-	}
-	if n := len(b); cap(b)-n >= keyEncMax {
-		*(*[keyEncMax]byte)(b[n : n+keyEncMax]) = e.enc
-		return b[:n+int(e.n)], e.mask, true
-	}
-	return append(b, e.enc[:e.n]...), e.mask, true
-}
-
 // lookup returns key's entry, or nil if key is too long to cache.
 func (c *keyCache) lookup(key string) *keyEntry {
+	if e := c.hit(key); e != nil {
+		return e
+	}
+	return c.fill(c.slot(key), key)
+}
+
+// hit returns key's entry if it holds the same string at the same
+// address, else nil: lookup's fast path, small enough to inline into the
+// encoder's loop (lookup itself is not).
+func (c *keyCache) hit(key string) *keyEntry {
 	e := c.slot(key)
 	if e.n == 0 || unsafe.StringData(e.key) != unsafe.StringData(key) || len(e.key) != len(key) {
-		return c.fill(e, key)
+		return nil
 	}
 	return e
 }

@@ -746,8 +746,12 @@ func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
 		return appendKey(b, key, false), true
 	}
 	if e.keys != nil {
-		if b, mask, ok := e.keys.appendKey(b, key); ok {
-			return b, mask
+		k := e.keys.hit(key)
+		if k == nil {
+			k = e.keys.lookup(key)
+		}
+		if k != nil {
+			return k.appendTo(b), k.mask
 		}
 	}
 	return appendKey(b, key, false), e.red != nil && e.red.maskKey(key)
