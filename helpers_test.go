@@ -41,13 +41,13 @@ func isSummary(rec []byte) bool {
 // keepSummary keeps b if it is a batch of summaries alone, and reports
 // whether it was.
 func (s *memSink) keepSummary(b *Batch) bool {
+	if b.Len() == 0 {
+		return false
+	}
 	for i := range b.Len() {
 		if !isSummary(b.Record(i)) {
 			return false
 		}
-	}
-	if b.Len() == 0 {
-		return false
 	}
 	s.mu.Lock()
 	s.summaries.Write(b.Bytes())

@@ -45,8 +45,11 @@ func (c *keyCache) lookup(key string) *keyEntry {
 	if e := c.hit(key); e != nil {
 		return e
 	}
-	return c.fill(c.slot(key), key)
+	return c.miss(key)
 }
+
+// miss fills key's entry after hit found it holds another key.
+func (c *keyCache) miss(key string) *keyEntry { return c.fill(c.slot(key), key) }
 
 // hit returns key's entry if it holds the same string at the same
 // address, else nil: lookup's fast path, small enough to inline into the

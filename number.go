@@ -3,6 +3,7 @@ package fapilog
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // Numbers are most of a record's values, so the encoder formats them
@@ -36,27 +37,34 @@ func appendUint(b []byte, n uint64) []byte {
 	if n < 10 {
 		return append(b, byte('0'+n))
 	}
+	return appendDigits(b, n, decimalLen(n))
+}
+
+// appendDigits appends the last d decimal digits of n, zero-padded on
+// the left.
+func appendDigits(b []byte, n uint64, d int) []byte {
 	l := len(b)
-	d := decimalLen(n)
 	if cap(b)-l < d {
-		b = append(b, make([]byte, d)...)
+		b = slices.Grow(b, d)
 	}
-	b = b[:l+d]
-	out := b[l:]
-	i := len(out)
-	for n >= 100 {
+	b = b[:l+d] // not zeroed first: putDigits writes every byte
+	putDigits(b[l:], n)
+	return b
+}
+
+// putDigits writes the last len(dst) decimal digits of n into dst,
+// zero-padded on the left, two at a time from the right.
+func putDigits(dst []byte, n uint64) {
+	i := len(dst)
+	for ; i >= 2; i -= 2 {
 		q := n / 100
 		r := (n - q*100) * 2
 		n = q
-		i -= 2
-		out[i], out[i+1] = digitPairs[r], digitPairs[r+1]
+		dst[i-2], dst[i-1] = digitPairs[r], digitPairs[r+1]
 	}
-	if n >= 10 {
-		out[1], out[0] = digitPairs[2*n+1], digitPairs[2*n]
-	} else {
-		out[0] = byte('0' + n)
+	if i == 1 {
+		dst[0] = byte('0' + n%10)
 	}
-	return b
 }
 
 // decimalLen returns the number of decimal digits of n.
@@ -92,8 +100,8 @@ var exactPow10 = [...]float64{
 const shortMax = 1 << 50
 
 // appendShortFloat appends f as strconv.AppendFloat(b, f, 'f', -1, 64)
-// does when f is a short decimal, and reports ok; otherwise it appends
-// nothing. f must be finite and non-zero.
+// does when f is a short decimal, and reports ok; otherwise (and for
+// zero, whose sign strconv keeps) it appends nothing. f must be finite.
 //
 // For k = 0, 1, 2, … it rounds a = |f|·10^k to an integer n, while
 // n < shortMax. The decimal n·10⁻ᵏ reads back as f exactly when the
@@ -104,6 +112,9 @@ const shortMax = 1 << 50
 // shortMax no second candidate with k digits can read back as f.
 func appendShortFloat(b []byte, f float64) ([]byte, bool) {
 	a := math.Abs(f)
+	if a == 0 {
+		return b, false
+	}
 	for k := range exactPow10 {
 		m := a * exactPow10[k]
 		if m >= shortMax {
@@ -121,7 +132,8 @@ func appendShortFloat(b []byte, f float64) ([]byte, bool) {
 	return b, false
 }
 
-// appendDecimal appends n·10⁻ᵏ in plain notation, negated if neg.
+// appendDecimal appends n·10⁻ᵏ in plain notation, negated if neg. n is
+// below shortMax, so for k past pow10u the integer part is 0.
 func appendDecimal(b []byte, neg bool, n uint64, k int) []byte {
 	if neg {
 		b = append(b, '-')
@@ -129,22 +141,10 @@ func appendDecimal(b []byte, neg bool, n uint64, k int) []byte {
 	if k == 0 {
 		return appendUint(b, n)
 	}
-	p := pow10u[min(k, len(pow10u)-1)]
-	if k >= len(pow10u) || n < p {
-		// 0.00…: the integer part is 0, and k-decimalLen(n) zeros follow
-		// the point.
-		b = append(b, '0', '.')
-		for range k - decimalLen(n) {
-			b = append(b, '0')
-		}
-		return appendUint(b, n)
+	var whole uint64
+	if k < len(pow10u) {
+		whole, n = n/pow10u[k], n%pow10u[k]
 	}
-	b = appendUint(b, n/p)
-	b = append(b, '.')
-	frac := n % p
-	// frac is not 0: k being the fewest digits, n does not end in 0.
-	for range k - decimalLen(frac) {
-		b = append(b, '0') // leading zeros of the fraction
-	}
-	return appendUint(b, frac)
+	b = append(appendUint(b, whole), '.')
+	return appendDigits(b, n, k) // the fraction, with its leading zeros
 }

@@ -1,18 +1,30 @@
 package fapilog
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
 )
 
-// refFloat is appendFloat without the short-decimal path.
+// refFloat is what appendFloat must write: encoding/json's form for a
+// finite float (which slog's JSONHandler writes too), and the strings
+// it documents for NaN and the infinities.
 func refFloat(f float64) string {
-	if a := math.Abs(f); a >= 1e-6 && a < 1e21 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
+	switch {
+	case math.IsNaN(f):
+		return `"NaN"`
+	case math.IsInf(f, 1):
+		return `"+Inf"`
+	case math.IsInf(f, -1):
+		return `"-Inf"`
 	}
-	return string(appendFloat(nil, f)) // the other branches do not use it
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 func checkFloat(t testing.TB, f float64) {
@@ -54,7 +66,8 @@ func TestShortFloatMatchesStrconv(t *testing.T) {
 		}
 	}
 	for _, f := range []float64{1e-6, 1e-7, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 0.875, 12.5, 100, 1e15, shortMax,
-		shortMax - 1, shortMax + 1, shortMax - 0.5, 1<<53 - 1, 1 << 53, 9.999999999999999, 1e21 - 1,
+		shortMax - 1, shortMax + 1, shortMax - 0.5, 1<<53 - 1, 1 << 53, 9.999999999999999, 1e21 - 1, 1e21, 0,
+		math.Copysign(0, -1), math.NaN(), math.Inf(1),
 		123456789.123456789, 0.000001234, 5e-324, math.MaxFloat64, math.SmallestNonzeroFloat64} {
 		checkFloat(t, f)
 		checkFloat(t, -f)

@@ -107,6 +107,15 @@ func resetSlice[S ~[]E, E any](s S, limit int) S {
 	return s[:0]
 }
 
+// dropFront removes s's first k elements, shifting the rest down and
+// clearing the vacated tail, so that appends keep reusing s's array
+// (reslicing past the front would make them reallocate).
+func dropFront[S ~[]E, E any](s S, k int) S {
+	n := copy(s, s[k:])
+	clear(s[n:])
+	return s[:n]
+}
+
 // maxPooledAttrs bounds the attr buffer a slot or a pooled capture keeps,
 // so one huge call does not pin memory for the life of the process.
 const maxPooledAttrs = 64

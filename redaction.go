@@ -174,6 +174,15 @@ func newTrigger(steps []stringStep) trigger {
 	return t
 }
 
+// noTrigger holds no byte: its ranges are empty (x+0 &^ x+0 is 0).
+var noTrigger trigger
+
+// seenIn returns hit, or whether the ASCII word x holds a byte in one of
+// t's ranges.
+func (t *trigger) seenIn(hit bool, x uint64) bool {
+	return hit || t.inWord(x)
+}
+
 // inWord reports whether the ASCII word x (see load64) holds a byte in
 // one of t's ranges.
 func (t *trigger) inWord(x uint64) bool {

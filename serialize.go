@@ -110,18 +110,18 @@ func load64(s string, i int) uint64 {
 // are escaped because they end lines in JavaScript. '<', '>' and '&' are
 // left alone. This is the form slog's JSONHandler writes.
 func appendString(b []byte, s string) []byte {
-	b, _ = appendStringScan(b, s, nil)
+	b, _ = appendStringScan(b, s, &noTrigger)
 	return b
 }
 
 // appendStringScan is appendString that also reports whether s holds a
-// byte of t (nil: none), looked for in the same pass over s.
+// byte of t, looked for in the same pass over s.
 func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
 	// Most strings need no escaping: test them a word at a time, the last
 	// word overlapping the one before it, or, for a string shorter than a
-	// word, padded with spaces (safe, and no trigger: see newTrigger), so
-	// that no byte is tested alone. Testing a byte twice changes neither
-	// answer.
+	// word, padded with spaces (safe, and below every trigger byte:
+	// TestTriggerFindsEveryByte), so that no byte is tested alone. Testing
+	// a byte twice changes neither answer.
 	hit := false
 	i := 0
 	if len(s) < 8 {
@@ -130,10 +130,7 @@ func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
 			x |= uint64(s[j]) << (8 * j)
 		}
 		if wordIsSafe(x) {
-			if t != nil {
-				hit = t.inWord(x)
-			}
-			return appendQuotedSafe(b, s), hit
+			return appendQuotedSafe(b, s), t.seenIn(false, x)
 		}
 	} else {
 		for ; i+8 <= len(s); i += 8 {
@@ -141,18 +138,15 @@ func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
 			if !wordIsSafe(x) {
 				break
 			}
-			if t != nil && !hit {
-				hit = t.inWord(x)
-			}
+			hit = t.seenIn(hit, x)
 		}
 		if i == len(s) {
 			return appendQuotedSafe(b, s), hit
 		}
-		if x := load64(s, len(s)-8); i+8 > len(s) && wordIsSafe(x) {
-			if t != nil && !hit {
-				hit = t.inWord(x)
+		if i+8 > len(s) { // whole words all safe: the tail is in the last word
+			if x := load64(s, len(s)-8); wordIsSafe(x) {
+				return appendQuotedSafe(b, s), t.seenIn(hit, x)
 			}
-			return appendQuotedSafe(b, s), hit
 		}
 	}
 	// s[:i] is safe; from there, escape.
@@ -162,9 +156,7 @@ func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
 		// Skip plain ASCII a word at a time.
 		if i+8 <= len(s) {
 			if x := load64(s, i); wordIsSafe(x) {
-				if t != nil && !hit {
-					hit = t.inWord(x)
-				}
+				hit = t.seenIn(hit, x)
 				i += 8
 				continue
 			}
@@ -176,7 +168,7 @@ func appendStringScan(b []byte, s string, t *trigger) ([]byte, bool) {
 		for end := min(i+8, len(s)); i < end; {
 			c := s[i]
 			if c < utf8.RuneSelf {
-				if t != nil && t.bytes[c] {
+				if t.bytes[c] {
 					hit = true
 				}
 				if safeASCII[c] {
@@ -257,13 +249,10 @@ func appendFloat(b []byte, f float64) []byte {
 	// Like ECMAScript's Number to String: plain decimal notation for
 	// magnitudes in [1e-6, 1e21), exponent notation outside it.
 	abs := math.Abs(f)
-	if abs >= 1e-6 && abs < 1e21 {
+	if abs == 0 || (abs >= 1e-6 && abs < 1e21) {
 		if out, ok := appendShortFloat(b, f); ok {
 			return out
 		}
-		return strconv.AppendFloat(b, f, 'f', -1, 64)
-	}
-	if abs == 0 {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
 	b = strconv.AppendFloat(b, f, 'e', -1, 64)
@@ -746,9 +735,9 @@ func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
 		return appendKey(b, key, false), true
 	}
 	if e.keys != nil {
-		k := e.keys.hit(key)
+		k := e.keys.hit(key) // inlined; lookup is not
 		if k == nil {
-			k = e.keys.lookup(key)
+			k = e.keys.miss(key)
 		}
 		if k != nil {
 			return k.appendTo(b), k.mask

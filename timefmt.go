@@ -65,22 +65,12 @@ func appendFraction(b []byte, ns int, millis bool) []byte {
 	var frac [10]byte
 	frac[0] = '.'
 	n := 10
-	u := uint32(ns) // in [0, 1e9): unsigned division by a constant is a multiply
+	u := uint64(ns) // unsigned: division by a constant is a multiply
 	if millis {
 		u /= 1e6
 		n = 4
 	}
-	// Two digits at a time from the right, then the odd one of nine.
-	i := n
-	for ; i > 2; i -= 2 {
-		q := u / 100
-		r := (u - q*100) * 2
-		u = q
-		frac[i-2], frac[i-1] = digitPairs[r], digitPairs[r+1]
-	}
-	if i == 2 {
-		frac[1] = byte('0' + u)
-	}
+	putDigits(frac[1:n], u)
 	for !millis && frac[n-1] == '0' {
 		n--
 	}

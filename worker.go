@@ -371,14 +371,7 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 		*t = batchTally{}
 		w.tallies = append(w.tallies, t)
 	}
-	if k > 0 {
-		// Shift the rest down rather than reslice past the front, which
-		// would make the next append reallocate: a few pointers, as few
-		// batches are in flight.
-		n := copy(w.inflight, w.inflight[k:])
-		clear(w.inflight[n:])
-		w.inflight = w.inflight[:n]
-	}
+	w.inflight = dropFront(w.inflight, k) // a few pointers: few batches are in flight
 	w.imu.Unlock()
 	if moved {
 		w.progress.notify()
