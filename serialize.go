@@ -539,13 +539,35 @@ func (e *encoder) appendAttrs(b []byte, attrs []slog.Attr, sep bool) ([]byte, bo
 // attrs appends attrs nested in depth groups and reports whether it wrote
 // anything.
 func (e *encoder) attrs(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byte, bool) {
+	// Most attrs are scalars with a cached key: in JSON those are written
+	// here, without attr's and key's general cases (a call each, and the
+	// tests of kinds and formats that do not apply). The rest, and keys
+	// the cache masks or misses, go through attr.
+	fast := e.keys != nil && !e.slow
 	wrote := false
 	for i := range attrs {
+		a := &attrs[i]
+		if kind := a.Value.Kind(); fast && isScalar(kind) {
+			if k := e.keys.hit(a.Key); k != nil && !k.mask && e.underLimit() {
+				if sep || wrote {
+					b = append(b, ',')
+				}
+				b = e.scalar(k.appendTo(b), a.Value, kind)
+				wrote = true
+				continue
+			}
+		}
 		var ok bool
-		b, ok = e.attr(b, &attrs[i], sep || wrote, depth)
+		b, ok = e.attr(b, a, sep || wrote, depth)
 		wrote = wrote || ok
 	}
 	return b, wrote
+}
+
+// isScalar reports whether kind is one of Bool, Duration, Float64, Int64,
+// String, Time and Uint64: a value that is written as it is.
+func isScalar(kind slog.Kind) bool {
+	return uint(kind-slog.KindBool) <= uint(slog.KindUint64-slog.KindBool) // KindAny wraps
 }
 
 // attr appends one attr, preceded by ',' if sep is true, and reports
@@ -603,39 +625,52 @@ func (e *encoder) attr(b []byte, a *slog.Attr, sep bool, depth int) ([]byte, boo
 	if masked {
 		return e.mask(b), true
 	}
-	// The common kinds, appended here rather than through a second
-	// switch on the kind (appendValueKind's).
+	if isScalar(kind) {
+		return e.scalar(b, v, kind), true
+	}
+	if kind == slog.KindAny {
+		return e.any(b, v, depth), true
+	}
+	return e.value(b, v, kind, depth), true
+}
+
+// scalar appends v, of a scalar kind (see isScalar), masking a number that
+// may be a card. The common kinds are appended here rather than through a
+// second switch on the kind (appendValueKind's).
+func (e *encoder) scalar(b []byte, v slog.Value, kind slog.Kind) []byte {
 	switch kind {
 	case slog.KindString:
-		return e.string(b, v.String()), true
-	case slog.KindAny:
-		return e.any(b, v, depth), true
+		return e.string(b, v.String())
 	case slog.KindInt64:
 		n := v.Int64()
 		if n >= minCardInt && e.red != nil && e.red.cards && e.red.maskInt(n) {
-			return e.mask(b), true
+			return e.mask(b)
 		}
 		if !e.text {
-			return appendInt(b, n), true
+			return appendInt(b, n)
 		}
 	case slog.KindUint64:
 		n := v.Uint64()
 		if n >= minCardInt && e.red != nil && e.red.cards && e.red.maskUint(n) {
-			return e.mask(b), true
+			return e.mask(b)
 		}
 		if !e.text {
-			return appendUint(b, n), true
+			return appendUint(b, n)
 		}
 	case slog.KindFloat64:
 		if !e.text {
-			return appendFloat(b, v.Float64()), true
+			return appendFloat(b, v.Float64())
 		}
 	case slog.KindBool:
 		if !e.text {
-			return strconv.AppendBool(b, v.Bool()), true
+			return strconv.AppendBool(b, v.Bool())
+		}
+	case slog.KindDuration:
+		if !e.text {
+			return appendInt(b, int64(v.Duration()))
 		}
 	}
-	return e.value(b, v, kind, depth), true
+	return e.value(b, v, kind, 0)
 }
 
 // minCardInt is the least integer that may be a card number: 13 digits.
@@ -757,6 +792,20 @@ func (e *encoder) textKeyMask(b []byte, key string) ([]byte, bool) {
 		}
 	}
 	return e.textKey(b, key, nil), e.red != nil && e.red.maskKey(key)
+}
+
+// underLimit counts a key, when fused, if the record has fewer than
+// RedactMaxKeys so far, and reports whether it did; else the key is left
+// for overLimit to count and mask.
+func (e *encoder) underLimit() bool {
+	if e.red == nil {
+		return true
+	}
+	if e.st.keys < e.red.maxKeys {
+		e.st.keys++
+		return true
+	}
+	return false
 }
 
 // overLimit counts a key, when fused, and reports whether the record

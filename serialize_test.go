@@ -890,3 +890,15 @@ func TestAppendSliceMatchesEncodingJSON(t *testing.T) {
 		require.Equal(t, strings.TrimSuffix(want.String(), "\n"), string(got), "%#v", v)
 	}
 }
+
+func TestIsScalar(t *testing.T) {
+	want := map[slog.Kind]bool{
+		slog.KindBool: true, slog.KindDuration: true, slog.KindFloat64: true, slog.KindInt64: true,
+		slog.KindString: true, slog.KindTime: true, slog.KindUint64: true,
+	}
+	for k := slog.KindAny; k <= slog.KindLogValuer+1; k++ {
+		if isScalar(k) != want[k] {
+			t.Errorf("isScalar(%v) = %v", k, !want[k])
+		}
+	}
+}
