@@ -36,8 +36,18 @@ type keyEntry struct {
 // slot returns the entry key belongs in: a Fibonacci hash of its address
 // and length, so that literals laid out side by side spread out.
 func (c *keyCache) slot(key string) *keyEntry {
-	h := (uint64(uintptr(unsafe.Pointer(unsafe.StringData(key)))) ^ uint64(len(key))<<56) * 0x9E3779B97F4A7C15
-	return &c.tab[h>>(64-keyCacheBits)]
+	return &c.tab[addrHash(key)>>(64-keyCacheBits)]
+}
+
+// addrHash hashes the address and length of s (Fibonacci hashing: take
+// the top bits).
+func addrHash(s string) uint64 {
+	return (uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))) ^ uint64(len(s))<<56) * 0x9E3779B97F4A7C15
+}
+
+// sameString reports whether a and b are the same bytes in memory.
+func sameString(a, b string) bool {
+	return unsafe.StringData(a) == unsafe.StringData(b) && len(a) == len(b)
 }
 
 // lookup returns key's entry, or nil if key is too long to cache.
@@ -56,7 +66,7 @@ func (c *keyCache) miss(key string) *keyEntry { return c.fill(c.slot(key), key) 
 // encoder's loop (lookup itself is not).
 func (c *keyCache) hit(key string) *keyEntry {
 	e := c.slot(key)
-	if e.n == 0 || unsafe.StringData(e.key) != unsafe.StringData(key) || len(e.key) != len(key) {
+	if e.n == 0 || !sameString(e.key, key) {
 		return nil
 	}
 	return e

@@ -436,7 +436,7 @@ func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []sl
 	if h.kind == kindConsole {
 		b, r.msg = e.consoleMsg(b, r.msg)
 	} else {
-		b, r.msg = e.str(b, r.msg)
+		b, r.msg = e.msg(b, r.msg)
 	}
 	e.red = red
 	b = h.appendLogger(b, r.scope)

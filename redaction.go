@@ -215,7 +215,7 @@ type redactState struct {
 
 	keys     int  // keys scanned in this record
 	limited  bool // something was masked for being beyond a guardrail
-	changed  bool // something was masked
+	changed  bool // the walk masked something (the fused encoder does not keep it)
 	failures int  // redactor panics contained
 	failure  any  // the first panic's value
 

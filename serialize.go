@@ -511,6 +511,7 @@ func appendAttrsDepth(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byte,
 // redactState would (TestFusedRedactionMatchesWalk).
 type encoder struct {
 	keys *keyCache    // nil: encode every key
+	msgs *msgCache    // nil: encode every message
 	red  *redaction   // non-nil: fused redaction
 	st   *redactState // the record's redaction state, when fused
 	base int          // groups around the attrs being encoded, for RedactMaxDepth
@@ -863,7 +864,6 @@ func (e *encoder) tooDeep(depth int) bool {
 
 // mask appends the mask as a value.
 func (e *encoder) mask(b []byte) []byte {
-	e.st.changed = true
 	if e.text {
 		return appendTextString(b, e.red.mask)
 	}
@@ -907,7 +907,6 @@ func (e *encoder) str(b []byte, s string) ([]byte, string) {
 	if !ok {
 		return b, s
 	}
-	e.st.changed = true
 	return appendString(b[:start], out), out
 }
 

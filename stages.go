@@ -47,6 +47,7 @@ type formatter struct {
 	head   *lineHead
 	enc    encoder
 	keys   keyCache
+	msgs   msgCache
 	static []byte // the static enrichers' attrs, encoded: `,"k":v…`
 }
 
@@ -83,7 +84,7 @@ func newStages(set settings, diag *diagnostics) *stages {
 		fm := &formatter{head: newLineHead(f, &p.names)}
 		fm.enc = rootScope.encoder(f)
 		fm.static, _ = fm.enc.appendAttrs(nil, p.static, true)
-		fm.enc.h, fm.enc.fi, fm.enc.keys, fm.enc.st, fm.enc.uniq = fm.head, i, &fm.keys, &p.st, p.uniq
+		fm.enc.h, fm.enc.fi, fm.enc.keys, fm.enc.msgs, fm.enc.st, fm.enc.uniq = fm.head, i, &fm.keys, &fm.msgs, &p.st, p.uniq
 		fm.enc.slow = fm.enc.text || p.uniq != nil
 		if i > 0 {
 			fm.enc.st = &p.again

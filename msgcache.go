@@ -1,0 +1,50 @@
+package fapilog
+
+// A msgCache holds the encoded form of recent messages, as keyCache does
+// for keys: messages are mostly string literals at fixed addresses, so a
+// message's escaping and redaction scan are done once and a hit copies
+// the result. A message seen at another address, or one made anew for
+// each call, just misses and replaces the entry: the cost of a miss is
+// one copy of the encoded message. An entry keeps its message alive
+// (see keyCache), at most msgCacheSize messages of up to msgEncMax bytes.
+//
+// One goroutine uses a msgCache at a time (the worker's lock holder).
+type msgCache struct {
+	tab [msgCacheSize]msgEntry
+}
+
+const (
+	msgCacheSize = 256 // entries, a power of two
+	msgCacheBits = 8   // log2(msgCacheSize)
+	msgEncMax    = 256 // the longest encoded message cached
+)
+
+type msgEntry struct {
+	msg string // the message, at its address
+	out string // what was written for it: msg, or msg masked
+	enc []byte // its encoding; nil for an empty entry
+}
+
+// slot returns the entry s belongs in.
+func (c *msgCache) slot(s string) *msgEntry {
+	return &c.tab[addrHash(s)>>(64-msgCacheBits)]
+}
+
+// msg appends the record's message s as str does, through e.msgs when
+// e has one, and returns what it wrote: s, or s masked.
+func (e *encoder) msg(b []byte, s string) ([]byte, string) {
+	if e.msgs == nil {
+		return e.str(b, s)
+	}
+	m := e.msgs.slot(s)
+	if m.enc != nil && sameString(m.msg, s) {
+		return append(b, m.enc...), m.out
+	}
+	start := len(b)
+	b, out := e.str(b, s)
+	if len(b)-start <= msgEncMax {
+		m.msg, m.out = s, out
+		m.enc = append(m.enc[:0], b[start:]...)
+	}
+	return b, out
+}

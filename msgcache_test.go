@@ -1,0 +1,89 @@
+package fapilog
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestMsgCacheMatchesEncoding encodes messages through the message cache
+// (literals again and again, more of them than the cache holds, secrets
+// among them, copies at new addresses, one too long to cache) and checks
+// every line, in every format, against the same stages without the cache.
+func TestMsgCacheMatchesEncoding(t *testing.T) {
+	msgs := []string{
+		"user logged in", "password=hunter2 at login", "card 4111 1111 1111 1111 declined",
+		"tab\there \"quoted\" \u2028", "", strings.Repeat("long ", msgEncMax/4),
+	}
+	for i := range 3 * msgCacheSize {
+		msgs = append(msgs, fmt.Sprintf("event %d happened", i))
+	}
+	for _, cfg := range []Config{
+		{},
+		{Sinks: []Sink{NewWriterSink(io.Discard), NewLogfmtSink(io.Discard)}},
+		{Redactors: []Redactor{}},
+		{Redactors: allRedactors()},
+	} {
+		set, err := cfg.settings()
+		require.NoError(t, err)
+		cached := newStages(set, newDiagnostics(io.Discard))
+		plain := newStages(set, newDiagnostics(io.Discard))
+		for _, fm := range plain.fmts {
+			fm.enc.msgs = nil
+		}
+		lines := func(p *stages, msg string) []string {
+			r := &record{level: slog.LevelInfo, msg: msg, scope: rootScope}
+			p.begin(r)
+			defer p.end()
+			var out []string
+			for f := range p.fmts { // in order, as the worker encodes
+				out = append(out, string(p.encode(f, nil, r)))
+			}
+			return append(out, r.msg) // the message as written: a truncated line uses it
+		}
+		for round := range 3 {
+			for i, msg := range msgs {
+				if (i+round)%5 == 0 {
+					msg = strings.Clone(msg) // the same text at a new address
+				}
+				want := lines(plain, msg)
+				for again := range 2 { // a miss or a hit, then a hit
+					got := lines(cached, msg)
+					require.Equal(t, want, got, "round %d, message %d, again %d", round, i, again)
+					if cfg.Redactors == nil || len(cfg.Redactors) > 0 {
+						require.NotContains(t, strings.Join(got, ""), "hunter2")
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMsgCacheMissesDoNotAllocate: messages that keep missing (more of
+// them than the cache holds, cycled) reuse their entries' buffers.
+func TestMsgCacheMissesDoNotAllocate(t *testing.T) {
+	set, err := Config{}.settings()
+	require.NoError(t, err)
+	p := newStages(set, newDiagnostics(io.Discard))
+	msgs := make([]string, 4*msgCacheSize)
+	for i := range msgs {
+		msgs[i] = fmt.Sprintf("request %d served", i)
+	}
+	var buf []byte
+	i := 0
+	encode := func() {
+		r := record{level: slog.LevelInfo, msg: msgs[i%len(msgs)], scope: rootScope}
+		i++
+		p.begin(&r)
+		buf = p.encode(0, buf[:0], &r)
+		p.end()
+	}
+	for range 2 * len(msgs) {
+		encode()
+	}
+	require.Zero(t, testing.AllocsPerRun(len(msgs), encode))
+}
