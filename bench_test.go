@@ -608,18 +608,27 @@ func BenchmarkTenAttrs(b *testing.B) {
 // attrs" record (enrich, redact, encode), with the default config, with
 // redaction off, with UniqueKeys, in logfmt and console (no color)
 // instead of JSON, and in JSON and logfmt both (two sinks): the part of
-// the end-to-end figure that one core does for all callers.
+// the end-to-end figure that one core does for all callers. In
+// "fresh-msgs" every record's message is another string (4096 of
+// them in turn, each as long as tenMsg), so the message cache always
+// misses, as for messages made anew for every call.
 func BenchmarkTenAttrsWorker(b *testing.B) {
+	fresh := make([]string, 4096)
+	for i := range fresh {
+		fresh[i] = fmt.Sprintf("%s%5d", tenMsg[:len(tenMsg)-5], i)
+	}
 	for _, c := range []struct {
 		name string
 		cfg  Config
+		msgs []string
 	}{
-		{"default", Config{}},
-		{"redaction=off", Config{Redactors: []Redactor{}}},
-		{"uniquekeys", Config{UniqueKeys: true}},
-		{"logfmt", Config{Sinks: []Sink{NewLogfmtSink(io.Discard)}}},
-		{"console", Config{Sinks: []Sink{NewConsoleSink(io.Discard, ConsoleOptions{Color: ColorNever})}}},
-		{"json+logfmt", Config{Sinks: []Sink{NewWriterSink(io.Discard), NewLogfmtSink(io.Discard)}}},
+		{"default", Config{}, nil},
+		{"fresh-msgs", Config{}, fresh},
+		{"redaction=off", Config{Redactors: []Redactor{}}, nil},
+		{"uniquekeys", Config{UniqueKeys: true}, nil},
+		{"logfmt", Config{Sinks: []Sink{NewLogfmtSink(io.Discard)}}, nil},
+		{"console", Config{Sinks: []Sink{NewConsoleSink(io.Discard, ConsoleOptions{Color: ColorNever})}}, nil},
+		{"json+logfmt", Config{Sinks: []Sink{NewWriterSink(io.Discard), NewLogfmtSink(io.Discard)}}, nil},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			set, err := c.cfg.settings()
@@ -631,7 +640,12 @@ func BenchmarkTenAttrsWorker(b *testing.B) {
 			r.attrs = tenAttrs(new([10]slog.Attr))
 			bufs := make([][]byte, len(p.fmts))
 			b.ReportAllocs()
+			i := 0
 			for b.Loop() {
+				if c.msgs != nil {
+					r.msg = c.msgs[i%len(c.msgs)]
+					i++
+				}
 				p.begin(r)
 				for f := range bufs {
 					bufs[f] = p.encode(f, bufs[f][:0], r)
