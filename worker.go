@@ -29,9 +29,12 @@ type worker struct {
 	lanes  []*lane
 	ctl    control // levels, sampling, dedupe
 
-	// lock is a 1-buffered channel so that waiting for it can honor a
-	// context.
-	lock chan struct{}
+	// locked is the consumer lock: taken by a CAS, released by a store
+	// and a notify of progress, which is what a goroutine waiting for it
+	// waits on (so that the wait can honor a context). Sequentially
+	// consistent atomics order the holder's work before the next
+	// holder's, as a mutex would.
+	locked atomic.Bool
 	// Owned by the lock holder.
 	droppedShown uint64 // rejected count already reported
 
@@ -99,7 +102,6 @@ func newIdleWorker(set settings) *worker {
 		q:          newRing[record](set.queueSize),
 		diag:       diag,
 		stages:     newStages(set, diag),
-		lock:       make(chan struct{}, 1),
 		fallbackTo: set.fallback,
 		stop:       make(chan struct{}),
 		exited:     make(chan struct{}),
@@ -139,7 +141,7 @@ func (w *worker) waitDone(target uint64, cancel <-chan struct{}) bool {
 			ln.drain(false)
 		}
 		ok := w.progress.wait(func() bool {
-			return w.done.Load() >= target || (w.q.consumed() < target && len(w.lock) == 0) || w.helpable()
+			return w.done.Load() >= target || (w.q.consumed() < target && !w.locked.Load()) || w.helpable()
 		}, cancel)
 		if !ok {
 			w.q.wakeConsumer()
@@ -162,26 +164,18 @@ func (w *worker) helpable() bool {
 	return false
 }
 
-func (w *worker) tryLock() bool {
-	select {
-	case w.lock <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
+// tryLock takes the consumer lock if it is free and reports whether it
+// did.
+func (w *worker) tryLock() bool { return w.locked.CompareAndSwap(false, true) }
 
+// lockOr takes the consumer lock, waiting for it, and returns true, or
+// returns false if cancel closes first.
 func (w *worker) lockOr(cancel <-chan struct{}) bool {
-	select {
-	case w.lock <- struct{}{}:
-		return true
-	case <-cancel:
-		return false
-	}
+	return w.progress.wait(w.tryLock, cancel) // tryLock's effect happens exactly when it reports true
 }
 
 func (w *worker) unlock() {
-	<-w.lock
+	w.locked.Store(false)
 	w.progress.notify()
 }
 
@@ -194,7 +188,7 @@ func (w *worker) run() {
 	for {
 		w.q.wait(w.stop)
 		for {
-			w.lock <- struct{}{}
+			w.lockOr(nil)
 			n := w.processBatch(true)
 			if n == 0 {
 				w.idle()
