@@ -3,10 +3,12 @@ package fapilog
 // A msgCache holds the encoded form of recent messages, as keyCache does
 // for keys: messages are mostly string literals at fixed addresses, so a
 // message's escaping and redaction scan are done once and a hit copies
-// the result. A message seen at another address, or one made anew for
-// each call, just misses and replaces the entry: the cost of a miss is
-// one copy of the encoded message. An entry keeps its message alive
-// (see keyCache), at most msgCacheSize messages of up to msgEncMax bytes.
+// the result. An entry takes a message's encoding the second time in a
+// row the message is seen at the same address: a message made anew for
+// each call, or one of many taking turns in an entry, just misses, at
+// the cost of noting its address. An entry keeps its message alive (see
+// keyCache): at most msgCacheSize messages, encodings of up to msgEncMax
+// bytes.
 //
 // One goroutine uses a msgCache at a time (the worker's lock holder).
 type msgCache struct {
@@ -22,7 +24,7 @@ const (
 type msgEntry struct {
 	msg string // the message, at its address
 	out string // what was written for it: msg, or msg masked
-	enc []byte // its encoding; nil for an empty entry
+	enc []byte // its encoding; empty until msg is seen again
 }
 
 // slot returns the entry s belongs in.
@@ -37,14 +39,18 @@ func (e *encoder) msg(b []byte, s string) ([]byte, string) {
 		return e.str(b, s)
 	}
 	m := e.msgs.slot(s)
-	if m.enc != nil && sameString(m.msg, s) {
+	seen := sameString(m.msg, s)
+	if seen && len(m.enc) > 0 {
 		return append(b, m.enc...), m.out
 	}
 	start := len(b)
 	b, out := e.str(b, s)
-	if len(b)-start <= msgEncMax {
-		m.msg, m.out = s, out
-		m.enc = append(m.enc[:0], b[start:]...)
+	switch {
+	case !seen:
+		m.msg, m.enc = s, m.enc[:0]
+	case len(b)-start <= msgEncMax:
+		m.out = out
+		m.enc = append(m.enc, b[start:]...)
 	}
 	return b, out
 }
