@@ -477,24 +477,36 @@ func nextPEMKey(s string, from int) (int, int) {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // cardInt reports whether n, logged as an integer, may be a payment card
-// number: 13 to 19 digits, starting with 2 to 6, passing Luhn.
+// number: 13 to 19 digits, starting with 2 to 6, passing Luhn. Length and
+// first digit are tested first (most large integers, ids and Unix times
+// in ns among them, fail there); Luhn takes two digits at a time.
 func cardInt(n uint64) bool {
-	digits, sum, double := 0, uint64(0), false
-	first := n
-	for ; n > 0; n /= 10 {
-		d := n % 10
-		if double {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-		digits++
-		first = n
+	d := decimalLen(n)
+	if d < 13 || d > 19 {
+		return false
 	}
-	return digits >= 13 && digits <= 19 && first >= 2 && first <= 6 && sum%10 == 0
+	if first := n / pow10u[d-1]; first < 2 || first > 6 {
+		return false
+	}
+	sum := uint64(0)
+	for ; n >= 10; n /= 100 {
+		sum += uint64(luhnPairs[n%100])
+	}
+	return (sum+n)%10 == 0 // n: a leading digit left, not doubled
 }
+
+// luhnPairs[p] is what the two digits of p add to a Luhn sum when the
+// units digit is not doubled and the tens digit is.
+var luhnPairs = func() (t [100]uint8) {
+	for p := range t {
+		d := 2 * (p / 10)
+		if d > 9 {
+			d -= 9
+		}
+		t[p] = uint8(p%10 + d)
+	}
+	return t
+}()
 
 // nextTrack finds magnetic stripe data: track 1
 // ("%B4111111111111111^DOE/JOHN^2512101…?") and track 2

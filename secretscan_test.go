@@ -3,6 +3,8 @@ package fapilog
 import (
 	"log/slog"
 	"math/bits"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -185,6 +187,18 @@ func TestCardInt(t *testing.T) {
 	} {
 		require.Equal(t, want, cardInt(n), "%d", n)
 	}
+	// Against the string form's Luhn, on random integers of every length
+	// and on integers made to pass Luhn.
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		n := r.Uint64() >> r.UintN(64)
+		if r.IntN(2) == 0 {
+			n = n/10*10 + uint64(luhnCheckDigit(n/10))
+		}
+		s := strconv.FormatUint(n, 10)
+		want := len(s) >= 13 && len(s) <= 19 && s[0] >= '2' && s[0] <= '6' && luhn(s)
+		require.Equal(t, want, cardInt(n), "%d", n)
+	}
 	pci := newRedaction([]Redactor{Credentials(), PCI()}, DefaultMask, 16, 1000)
 	require.True(t, pci.maskInt(4111111111111111))
 	require.False(t, pci.maskInt(-4111111111111111))
@@ -250,4 +264,15 @@ func TestRedactZeroAllocsAllPresets(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { buf = p.appendRecord(buf[:0], r) })
 	require.Zero(t, allocs)
 	require.NotContains(t, string(buf), "***")
+}
+
+// luhnCheckDigit returns the digit that, appended to n, makes it pass
+// Luhn.
+func luhnCheckDigit(n uint64) int {
+	for d := range 10 {
+		if luhn(strconv.FormatUint(n, 10) + strconv.Itoa(d)) {
+			return d
+		}
+	}
+	panic("no check digit")
 }
