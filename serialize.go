@@ -548,8 +548,9 @@ func (e *encoder) attrs(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byt
 	wrote := false
 	for i := range attrs {
 		a := &attrs[i]
-		if kind := a.Value.Kind(); fast && isScalar(kind) {
-			if k := e.keys.hit(a.Key); k != nil && !k.mask && e.underLimit() {
+		if fast {
+			kind := a.Value.Kind()
+			if k := e.keys.hit(a.Key); isScalar(kind) && k != nil && !k.mask && e.underLimit() {
 				if sep || wrote {
 					b = append(b, ',')
 				}
