@@ -442,8 +442,12 @@ func (e *encoder) record(b []byte, r *record, enrichment []byte, extra, ctx []sl
 	b = h.appendLogger(b, r.scope)
 	b = append(b, enrichment...)
 	e.base = 0
-	b, _ = e.appendAttrs(b, extra, true)
-	b, _ = e.appendAttrs(b, ctx, true)
+	if len(extra) > 0 {
+		b, _ = e.appendAttrs(b, extra, true)
+	}
+	if len(ctx) > 0 {
+		b, _ = e.appendAttrs(b, ctx, true)
+	}
 	b = r.scope.appendRecordAttrs(e, b, r.attrs)
 	if h.kind == kindJSON {
 		b = append(b, '}', '\n')

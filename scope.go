@@ -152,7 +152,9 @@ func (s *scope) appendRecordAttrs(e *encoder, b []byte, attrs []slog.Attr) []byt
 	closing := s.open
 	if len(attrs) > 0 {
 		pos := len(b)
-		b = s.openPending(b)
+		if s.open < len(s.groups) {
+			b = s.openPending(b)
+		}
 		n := len(b)
 		if b, _ = e.appendAttrs(b, attrs, s.open == len(s.groups)); len(b) > n {
 			closing = len(s.groups)
