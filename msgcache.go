@@ -7,8 +7,8 @@ package fapilog
 // row the message is seen at the same address: a message made anew for
 // each call, or one of many taking turns in an entry, just misses, at
 // the cost of noting its address. An entry keeps its message alive (see
-// keyCache): at most msgCacheSize messages, encodings of up to msgEncMax
-// bytes.
+// keyCache): at most msgCacheSize messages, each short enough that its
+// encoding may fit msgEncMax bytes; longer ones are not noted at all.
 //
 // One goroutine uses a msgCache at a time (the worker's lock holder).
 type msgCache struct {
@@ -35,8 +35,8 @@ func (c *msgCache) slot(s string) *msgEntry {
 // msg appends the record's message s as str does, through e.msgs when
 // e has one, and returns what it wrote: s, or s masked.
 func (e *encoder) msg(b []byte, s string) ([]byte, string) {
-	if e.msgs == nil {
-		return e.str(b, s)
+	if e.msgs == nil || len(s)+2 > msgEncMax {
+		return e.str(b, s) // too long to cache: not even noted, so not kept alive
 	}
 	m := e.msgs.slot(s)
 	seen := sameString(m.msg, s)

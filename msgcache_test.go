@@ -87,3 +87,21 @@ func TestMsgCacheMissesDoNotAllocate(t *testing.T) {
 	}
 	require.Zero(t, testing.AllocsPerRun(len(msgs), encode))
 }
+
+// TestMsgCacheKeepsNoLongMessage: a message too long to cache is not
+// noted either, so the cache keeps no large string alive.
+func TestMsgCacheKeepsNoLongMessage(t *testing.T) {
+	set, err := Config{}.settings()
+	require.NoError(t, err)
+	p := newStages(set, newDiagnostics(io.Discard))
+	long := strings.Repeat("x", msgEncMax)
+	for range 3 {
+		r := record{level: slog.LevelInfo, msg: long, scope: rootScope}
+		p.begin(&r)
+		p.encode(0, nil, &r)
+		p.end()
+	}
+	for i := range p.fmts[0].msgs.tab {
+		require.Empty(t, p.fmts[0].msgs.tab[i].msg, "entry %d", i)
+	}
+}
