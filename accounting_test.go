@@ -174,7 +174,17 @@ func (t *tally) requireConsistent(tb testing.TB, st Stats) {
 	}
 	fast := st.Sinks[0]
 	require.Equal(tb, fast.Written, t.total, "the fast sink saw exactly what it wrote")
-	require.Zero(tb, fast.Dropped+fast.Failed, "the fast sink lost nothing to the slow and failing ones")
+	require.Zero(tb, fast.Failed, "the fast sink failed nothing")
+	if fast.Dropped > 0 {
+		// Under DropNewest the fast sink drops when its own buffer fills:
+		// its goroutine fell behind the worker (under -race, tallying every
+		// record it is the slower of the two; the long run saw it in about
+		// 1 in 12 runs, before and after the encoder got faster). The
+		// other sinks cannot fill its buffer, so its high-water mark shows
+		// whose backlog it was.
+		require.GreaterOrEqual(tb, 2*fast.BufferHighWater, fast.BufferCap,
+			"the fast sink dropped %d records without its own buffer filling: the slow and failing ones held it back", fast.Dropped)
+	}
 	require.Equal(tb, st.Submitted-st.Rejected-st.Sampled-st.Deduped, fast.Routed, "the fast sink got every record that reached the worker")
 	require.LessOrEqual(tb, st.Written+st.Failed, t.total, "every record Written or Failed reached the fast sink")
 }
@@ -208,9 +218,10 @@ type loadResult struct {
 // checks that every record is accounted for exactly: Submitted ==
 // Written + Dropped + Failed + Sampled + Deduped, and per sink Routed == Written + Failed +
 // Dropped; Submitted is the number of calls at an enabled level; the fast
-// sink saw every record that reached the worker, whatever the other
-// sinks did, each exactly once and in order per goroutine; every record
-// at a level pol keeps is seen exactly once.
+// sink got every record that reached the worker, whatever the other
+// sinks did, and wrote each at most once and in order per goroutine
+// (dropping only when its own buffer filled); every record at a level
+// pol keeps is seen exactly once.
 func runAccounting(t testing.TB, f face, pol policy, goroutines, n int) loadResult {
 	t.Helper()
 	seen := newTally(goroutines, n)
