@@ -813,14 +813,12 @@ func (e *encoder) underLimit() bool {
 // overLimit counts a key, when fused, and reports whether the record
 // has more than RedactMaxKeys of them: its value is masked.
 func (e *encoder) overLimit() bool {
-	if e.red == nil {
+	if e.underLimit() {
 		return false
 	}
-	if e.st.keys++; e.st.keys > e.red.maxKeys {
-		e.st.limited = true
-		return true
-	}
-	return false
+	e.st.keys++ // past the limit too, as the walk counts (redactjson reads it)
+	e.st.limited = true
+	return true
 }
 
 // plainKey appends a key without the cache.
