@@ -816,7 +816,8 @@ func (e *encoder) overLimit() bool {
 	if e.underLimit() {
 		return false
 	}
-	e.st.keys++ // past the limit too, as the walk counts (redactjson reads it)
+	// The count stays at the limit: from here every key is over it, and
+	// no walk starts under a key that is.
 	e.st.limited = true
 	return true
 }
