@@ -303,15 +303,27 @@ func hasScheme(s string) bool {
 	return letter
 }
 
-// Flags of stopBytes: the bytes that end a value of some kind.
+// Flags of scanBytes: the bytes that end a value of some kind, and the
+// bytes of a key=value pair's key and separator.
 const (
 	stopAuthority = 1 << iota // a URL's authority
 	stopBare                  // the bare value of a key=value pair
 	stopUserinfo              // the user:password before a MySQL DSN's '@'
+	inKey                     // may be in the key of a key=value pair
+	kvSep                     // '=', ':' and '>' (an XML start tag's end)
 )
 
-// stopBytes classifies bytes for the scanners that read up to a stop.
-var stopBytes = func() (t [256]uint8) {
+// scanBytes classifies bytes for the scanners, which read them one at a
+// time: one load and test per byte.
+var scanBytes = func() (t [256]uint8) {
+	for c := range 256 {
+		if isAlnum(byte(c)) || c == '_' || c == '-' || c == '.' {
+			t[c] |= inKey
+		}
+	}
+	for _, c := range []byte("=:>") {
+		t[c] |= kvSep
+	}
 	for _, c := range []byte("/?# \t\n\r\f\v\"'`<>\\") {
 		t[c] |= stopAuthority | stopUserinfo
 	}
@@ -325,7 +337,7 @@ var stopBytes = func() (t [256]uint8) {
 }()
 
 // endsAuthority reports whether c cannot be in a URL's authority.
-func endsAuthority(c byte) bool { return stopBytes[c]&stopAuthority != 0 }
+func endsAuthority(c byte) bool { return scanBytes[c]&stopAuthority != 0 }
 
 // maskSpans returns s with each span that next finds replaced by mask.
 // next returns the first span at or after from, or -1, -1; spans must not

@@ -213,10 +213,20 @@ func scanString(src []byte, i int) (int, bool) {
 // scanLiteral returns the index after the number, true, false or null at
 // src[i:], or -1.
 func scanLiteral(src []byte, i int) int {
-	for _, lit := range [...]string{"true", "false", "null"} {
-		if bytes.HasPrefix(src[i:], []byte(lit)) {
-			return i + len(lit)
+	var lit string
+	switch src[i] {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	case 'n':
+		lit = "null"
+	}
+	if lit != "" {
+		if !bytes.HasPrefix(src[i:], []byte(lit)) {
+			return -1
 		}
+		return i + len(lit)
 	}
 	start := i
 	for i < len(src) && (isDigit(src[i]) || src[i] == '-' || src[i] == '+' || src[i] == '.' || src[i]|0x20 == 'e') {

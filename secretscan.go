@@ -195,7 +195,7 @@ func (k *scanCursor) span(from int) (int, int) {
 }
 
 // isKeyByte reports whether c may be in the key of a key=value pair.
-func isKeyByte(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
+func isKeyByte(c byte) bool { return scanBytes[c]&inKey != 0 }
 
 // authSchemes are the words an Authorization value may start with; they
 // are kept, and the credentials after them masked.
@@ -211,13 +211,13 @@ var authSchemes = []string{"bearer", "basic", "digest", "token", "negotiate", "n
 func (c *scanSet) nextKV(s string, from int) (int, int) {
 	for i := from; i < len(s); i++ {
 		sep := s[i]
+		if scanBytes[sep]&kvSep == 0 {
+			continue
+		}
 		if sep == '>' {
 			if start, end := xmlElement(s, i, c.classes); end > start {
 				return start, end
 			}
-			continue
-		}
-		if sep != '=' && sep != ':' {
 			continue
 		}
 		key, ks, ok := keyBefore(s, i)
@@ -367,7 +367,7 @@ func skipAuthScheme(s string, v int) int {
 }
 
 // endsBareValue reports whether c ends the bare value of a key=value pair.
-func endsBareValue(c byte) bool { return stopBytes[c]&stopBare != 0 }
+func endsBareValue(c byte) bool { return scanBytes[c]&stopBare != 0 }
 
 // matchingClose returns the index after the bracket that closes the one
 // at s[v], skipping quoted strings, or len(s) if it is not closed.
@@ -434,7 +434,7 @@ func nextDSNUserinfo(s string, from int) (int, int) {
 
 // endsUserinfo reports whether c ends, going back from its '@', the
 // user:password of a MySQL DSN.
-func endsUserinfo(c byte) bool { return stopBytes[c]&stopUserinfo != 0 }
+func endsUserinfo(c byte) bool { return scanBytes[c]&stopUserinfo != 0 }
 
 // nextPEMKey finds the body of a PEM private key block: after the
 // "-----BEGIN … PRIVATE KEY-----" line, up to "-----END" (or the end of
