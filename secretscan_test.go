@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -39,6 +40,21 @@ func checkScanners(t testing.TB, s string) {
 					bits.TrailingZeros16(st.kind), s[a:b], s, scannerTriggers[bits.TrailingZeros16(st.kind)])
 			}
 			from = b
+		}
+	}
+	// MaskString's shortcuts (one scanner called directly, timestamps
+	// skipped) mask what the whole cursor does, for the set and for each
+	// scanner alone.
+	for i := range numScanners {
+		one := newScanSet(1<<i, wordCredential|wordPCI|wordPII, true)
+		for _, c := range []*scanSet{set, one} {
+			var k scanCursor
+			k.init(c, s, seen)
+			want, wantOK := maskCursor(s, "***", &k)
+			got, ok := c.MaskString(s, "***")
+			if got != want || ok != wantOK {
+				t.Fatalf("kinds %b on %q: MaskString %q, %v; the whole cursor %q, %v", c.kinds, s, got, ok, want, wantOK)
+			}
 		}
 	}
 	for from := 0; from <= len(s); {
@@ -84,6 +100,37 @@ var scannerCorpus = []string{
 	"%B4111111111111111^DOE/JOHN^2512101?", ";4111111111111111=2512101?", "a@b.io", "+1 555 123 4567",
 	"(555) 123-4567", "555.123.4567", "078-05-1120", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432",
 	"10.0.0.1", "2001:db8::8a2e:370:7334", "fe80::1", "::1", "12:30:45", "pass=word=x", "x==y", "a:b:c:d",
+	"2026-01-01T12:00:00Z", "2026-11-27 21:43:36.123456789+05:30", "2026-01-01T12:00:00token=x",
+	"2026-01-01T12:00:00.Z", "1234-56-78T90:12:34-00:00", "2026-01-01T12:00:00+0530", "Jane Doe", "J",
+}
+
+// TestTimestampsHoldNoSecret checks what lets MaskString skip
+// timestamps: no built-in scanner finds anything in one, whatever its
+// zone, fraction or year; and isTimestamp takes those and nothing else.
+func TestTimestampsHoldNoSecret(t *testing.T) {
+	set := allScans()
+	rng := rand.New(rand.NewPCG(1, 2))
+	layouts := []string{time.RFC3339, time.RFC3339Nano, time.DateTime, "2006-01-02T15:04:05.000Z07:00",
+		"2006-01-02 15:04:05.999999Z07:00", "2006-01-02T15:04:05"}
+	for range 100_000 {
+		zone := time.FixedZone("", (rng.IntN(29)-14)*3600+rng.IntN(4)*15*60)
+		tm := time.Unix(rng.Int64N(400*365*86400)-200*365*86400, rng.Int64N(1e9)).In(zone)
+		s := tm.Format(layouts[rng.IntN(len(layouts))])
+		require.True(t, isTimestamp(s), s)
+		var k scanCursor
+		k.init(set, s, triggersOf(s))
+		if a, b := k.span(0); a >= 0 {
+			t.Fatalf("the scanners find %q in %q", s[a:b], s)
+		}
+	}
+	for _, s := range []string{
+		"", "2026-01-01", "2026-01-01T12:00", "2026-01-01T12:00:00Zx", "2026-01-01T12:00:00.Z",
+		"2026-01-01T12:00:00.1234567890Z", "2026-01-01T12:00:00+0530", "2026-01-01T12:00:00+05:3x",
+		"2026-01-01t12:00:00Z", "2026/01/01T12:00:00Z", "x2026-01-01T12:00:00Z", "2026-01-01T12:00:00 Z",
+		"2026-01-01T12:00:00Z password=hunter2", "2026-01-01T12:0a:00Z", "２026-01-01T12:00:00Z", "2026-01-01T12:00:00X",
+	} {
+		require.False(t, isTimestamp(s), s)
+	}
 }
 
 func TestKVScanner(t *testing.T) {
