@@ -28,6 +28,14 @@ var shortLogStrings = []string{
 	"worker started", "ok", "eu-west-1",
 }
 
+// triggeringValues are values with nothing secret in them that hold a
+// scanner's trigger byte: timestamps (':'), capitalised words ('J', 'A',
+// 'K'), an e-mail address and a host:port.
+var triggeringValues = []string{
+	"2026-01-01T12:00:00Z", "2026-11-27 21:43:36.123456", "Jane Doe", "jane@example.com", "Accepted",
+	"db.internal:5432", "KB5034441", "OK",
+}
+
 // BenchmarkScanners is the built-in scanners alone on typical short log
 // strings (the op is all of them): Credentials (the default), every preset, and a
 // string holding a secret.
@@ -39,6 +47,7 @@ func BenchmarkScanners(b *testing.B) {
 	}{
 		{"credentials/nomatch", Credentials(), shortLogStrings},
 		{"all/nomatch", newScanSet(1<<numScanners-1, wordCredential|wordPCI|wordPII, true), shortLogStrings},
+		{"credentials/triggered", Credentials(), triggeringValues},
 		{"credentials/match", Credentials(), []string{"login failed for ann password=hunter2 retry"}},
 		{"all/match", newScanSet(1<<numScanners-1, wordCredential|wordPCI|wordPII, true), []string{"login failed for ann password=hunter2 retry"}},
 	} {
