@@ -461,13 +461,27 @@ func (st *redactState) maskField(key string) bool {
 
 // maskString returns s with what the redactors find in it masked.
 func (st *redactState) maskString(s string) (string, bool) {
+	var seen uint16
+	if len(st.rd.byString) > 0 && st.rd.byString[0].scan != nil {
+		seen = triggersOf(s)
+	}
+	return st.maskStringSeen(s, seen)
+}
+
+// maskStringSeen is maskString for a caller that has ORed secretTrigger
+// over s's bytes into seen, as it read them.
+func (st *redactState) maskStringSeen(s string, seen uint16) (string, bool) {
 	changed := false
 	for i := range st.rd.byString {
 		step := &st.rd.byString[i]
 		var ok bool
-		if step.next != nil {
+		switch {
+		case step.scan != nil:
+			// First, if there: s is as seen.
+			s, ok = step.scan.maskSeen(s, st.rd.mask, seen)
+		case step.next != nil:
 			s, ok = maskSpans(s, st.rd.mask, step.next)
-		} else {
+		default:
 			s, ok = step.r.MaskString(s, st.rd.mask)
 		}
 		changed = changed || ok

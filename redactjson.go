@@ -80,7 +80,7 @@ func (st *redactState) jsonValue(i, depth int) int {
 		}
 		return st.jsonArray(i+1, depth+1)
 	case '"':
-		end, esc := scanString(src, i)
+		end, esc, seen := scanStringSeen(src, i)
 		if end < 0 {
 			return -1
 		}
@@ -91,8 +91,9 @@ func (st *redactState) jsonValue(i, depth int) int {
 				return -1
 			}
 			s = bytesString(st.strbuf)
+			seen = triggersOf(s)
 		}
-		if out, ok := st.maskString(s); ok {
+		if out, ok := st.maskStringSeen(s, seen); ok {
 			st.replace(i, end)
 			st.arena = appendString(st.arena, out)
 		}
@@ -208,6 +209,24 @@ func scanString(src []byte, i int) (int, bool) {
 		}
 		j = k + 1
 	}
+}
+
+// scanStringSeen is scanString that also returns the OR of secretTrigger
+// over the string's bytes, read in the same pass (meaningless if it holds
+// an escape: the caller unescapes it and looks again).
+func scanStringSeen(src []byte, i int) (end int, esc bool, seen uint16) {
+	for j := i + 1; j < len(src); j++ {
+		switch c := src[j]; c {
+		case '"':
+			return j + 1, esc, seen
+		case '\\':
+			esc = true
+			j++ // the escaped byte cannot end the string
+		default:
+			seen |= secretTrigger[c]
+		}
+	}
+	return -1, false, 0
 }
 
 // scanLiteral returns the index after the number, true, false or null at
