@@ -141,8 +141,9 @@ func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
 func isTimestamp(s string) bool {
 	const clock = len("2006-01-02T15:04:05")
 	if len(s) < clock || len(s) > clock+len(".000000000+00:00") ||
-		s[4] != '-' || s[7] != '-' || s[10] != 'T' && s[10] != ' ' || s[13] != ':' || s[16] != ':' ||
-		!digits(s[:4]) || !digits(s[5:7]) || !digits(s[8:10]) || !digits(s[11:13]) || !digits(s[14:16]) || !digits(s[17:19]) {
+		!datePart(load64(s, 0), 0xffff00ffffffff, '-'<<56|'-'<<32) ||
+		!datePart(load64(s, 11), 0xffff00ffff00ffff, ':'<<40|':'<<16) ||
+		s[10] != 'T' && s[10] != ' ' || !isDigit(s[8]) || !isDigit(s[9]) {
 		return false
 	}
 	rest := s[clock:]
@@ -162,19 +163,20 @@ func isTimestamp(s string) bool {
 	case 1:
 		return rest[0] == 'Z'
 	case 6:
-		return (rest[0] == '+' || rest[0] == '-') && digits(rest[1:3]) && rest[3] == ':' && digits(rest[4:6])
+		return (rest[0] == '+' || rest[0] == '-') && isDigit(rest[1]) && isDigit(rest[2]) &&
+			rest[3] == ':' && isDigit(rest[4]) && isDigit(rest[5])
 	}
 	return false
 }
 
-// digits reports whether s, of 2 or 4 bytes, is all ASCII digits.
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i]-'0' > 9 {
-			return false
-		}
-	}
-	return true
+// datePart reports whether the eight bytes in x (see load64) are ASCII
+// digits where digits has 0xff bytes and equal seps elsewhere. A byte is
+// a digit if, XORed with '0', it is at most 9: adding 0x76 then sets its
+// high bit only if it is over 9 (and a byte with the high bit set already
+// fails; a carry out of a byte comes only from one that fails).
+func datePart(x, digits, seps uint64) bool {
+	d := (x ^ lsb*'0') & digits
+	return x&^digits == seps && ((d+lsb*0x76)|d)&msb&digits == 0
 }
 
 // next returns the first span any of c's scanners finds in s at or after
