@@ -58,8 +58,27 @@ func (c *keyCache) lookup(key string) *keyEntry {
 	return c.miss(key)
 }
 
-// miss fills key's entry after hit found it holds another key.
-func (c *keyCache) miss(key string) *keyEntry { return c.fill(c.slot(key), key) }
+// miss returns key's entry after hit found its slot holds another key:
+// the slot's buddy (the other entry of its pair), if that holds key;
+// else the slot, filled with key, after what it held moves to the buddy.
+// So two keys whose addresses hash to one slot both stay cached, and a
+// slot's key is its most recent newcomer.
+func (c *keyCache) miss(key string) *keyEntry {
+	i := addrHash(key) >> (64 - keyCacheBits)
+	e, buddy := &c.tab[i], &c.tab[i^1]
+	switch {
+	case e.n != 0 && e.key == key:
+		return e // the same text at another address
+	case buddy.n != 0 && buddy.key == key:
+		return buddy
+	case len(key)+3 > keyEncMax:
+		return nil
+	}
+	if e.n != 0 {
+		*buddy = *e
+	}
+	return c.fill(e, key)
+}
 
 // hit returns key's entry if it holds the same string at the same
 // address, else nil: lookup's fast path, small enough to inline into the
