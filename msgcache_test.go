@@ -105,32 +105,3 @@ func TestMsgCacheKeepsNoLongMessage(t *testing.T) {
 		require.Empty(t, p.fmts[0].msgs.tab[i].msg, "entry %d", i)
 	}
 }
-
-// TestMsgCacheKeepsCollidingMessages: two messages whose addresses hash
-// to the same slot, taking turns, are both cached (one in the slot's
-// buddy); with a third among them, every line stays right.
-func TestMsgCacheKeepsCollidingMessages(t *testing.T) {
-	msgs, _ := collidingKeys(t, 3, msgCacheBits)
-	var c msgCache
-	e := rootScope.encoder(JSON())
-	e.msgs = &c
-	encode := func(s string) {
-		b, out := e.msg(nil, s)
-		require.Equal(t, string(appendString(nil, s)), string(b))
-		require.Equal(t, s, out)
-	}
-	cached := func(s string) bool {
-		i, seen := c.entry(s)
-		return seen && len(c.tab[i].enc) > 0
-	}
-	for range 3 {
-		encode(msgs[0])
-		encode(msgs[1])
-	}
-	require.True(t, cached(msgs[0]) && cached(msgs[1]), "two taking turns are both cached")
-	for range 3 {
-		for _, m := range msgs {
-			encode(m)
-		}
-	}
-}
