@@ -219,20 +219,6 @@ func appendQuotedSafe(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// appendTime appends t as a quoted RFC 3339 string with nanoseconds, the
-// form slog's JSONHandler and time.Time.MarshalJSON use.
-//
-// Years outside [0,9999] are not valid RFC 3339; encoding/json refuses
-// them and slog writes invalid JSON. We write the same layout with the
-// extended year ("10000-01-01T00:00:00Z", "-0001-…"), which keeps the
-// line valid and loses nothing. The layout yields only digits and
-// "-:.TZ+", so no escaping is needed.
-func appendTime(b []byte, t time.Time) []byte {
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
 // appendFloat appends f the way encoding/json does, so the text parses
 // back to the same float64 and matches slog byte for byte. JSON has no
 // NaN or infinity; rather than fail, those are written as the strings
@@ -359,7 +345,7 @@ func appendAny(b []byte, a any) []byte {
 			return appendSlice(b, x, appendFloat)
 		}
 	case []time.Time:
-		if !slices.ContainsFunc(x, func(t time.Time) bool { y := t.Year(); return y < 0 || y > 9999 }) {
+		if !slices.ContainsFunc(x, func(t time.Time) bool { return !inRFC3339(t) }) {
 			return appendSlice(b, x, appendTime)
 		}
 	}
