@@ -353,6 +353,9 @@ func TestRedactJSONWalker(t *testing.T) {
 		`"just a string with https://u:p@h"`:                     `"just a string with https://***@h"`,
 		`{"k\n":"\u00e9\ud83d\ude00 carol@example.org"}`:         `{"k\n":"é😀 ***"}`,
 		`{}`: ``, `[]`: ``, `""`: ``, `0`: ``,
+		// Integers that may be card numbers, as an int attr would be.
+		`[4111111111111111,4111111111111112,411111111111,-4111111111111111,4111111111111111.0]`: `["***",4111111111111112,411111111111,-4111111111111111,4111111111111111.0]`,
+		`{"id":5555555555554444,"n":12345678901234567890123}`:                                   `{"id":"***","n":12345678901234567890123}`,
 	}
 	var st redactState
 	for in, want := range cases {
@@ -500,7 +503,9 @@ func TestRedactConcurrentWith(t *testing.T) {
 }
 
 // TestRedactionCoversEveryPath checks that context attrs, extractor attrs,
-// slog handler children and facade children are all redacted.
+// slog handler children and facade children are all redacted, and card
+// numbers logged as integers inside slices, maps and structs as well as
+// alone.
 func TestRedactionCoversEveryPath(t *testing.T) {
 	sink := &memSink{}
 	l, err := NewSync(Config{Sinks: []Sink{sink}, ContextExtractors: []func(context.Context) []slog.Attr{
@@ -512,10 +517,13 @@ func TestRedactionCoversEveryPath(t *testing.T) {
 	h := slog.New(l.Handler()).With("authorization", "with-secret").WithGroup("g")
 	h.InfoContext(ctx, "slog", "cookie", "slog-secret", slog.Any("m", map[string]string{"Secret": "map-secret"}))
 	l.With(slog.String("pwd", "facade-with-secret")).Info("child", slog.String("url", "postgres://u:url-secret@db/x"))
+	const card = 4111111111111111
+	l.Info("cards", slog.Int64("n", card), slog.Any("ids", []int64{card}), slog.Any("m", map[string]any{"v": card}),
+		slog.Any("s", struct{ V uint64 }{card}))
 	closeLogger(t, l)
 	out := sink.String()
-	require.Len(t, sink.lines(t), 3)
-	for _, secret := range []string{"extracted-secret", "ctx-secret", "call-secret", "with-secret", "slog-secret", "map-secret", "facade-with-secret", "url-secret"} {
+	require.Len(t, sink.lines(t), 4)
+	for _, secret := range []string{"extracted-secret", "ctx-secret", "call-secret", "with-secret", "slog-secret", "map-secret", "facade-with-secret", "url-secret", "4111111111111111"} {
 		require.NotContains(t, out, secret)
 	}
 	require.Contains(t, out, `"token":"***"`)

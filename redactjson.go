@@ -99,7 +99,29 @@ func (st *redactState) jsonValue(i, depth int) int {
 		}
 		return end
 	}
-	return scanLiteral(src, i)
+	end := scanLiteral(src, i)
+	if st.rd.cards && end-i >= 13 && end-i <= 19 {
+		// An integer that may be a card number, masked as one logged as
+		// an attr would be.
+		if n, ok := parseDigits(src[i:end]); ok && st.rd.maskUint(n) {
+			st.replace(i, end)
+			st.arena = append(st.arena, st.rd.maskJSON...)
+		}
+	}
+	return end
+}
+
+// parseDigits returns the value of b, 19 ASCII digits or fewer, and
+// whether b is all digits.
+func parseDigits(b []byte) (uint64, bool) {
+	var n uint64
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }
 
 // jsonObject walks the members of an object from st.src[i:], just after
