@@ -226,6 +226,8 @@ type redactState struct {
 	arena  []byte // redacted copies of the record's rawJSON values
 	keybuf []byte // unescaped object keys on the path
 	strbuf []byte // the unescaped string value being looked at
+
+	verdicts *verdictCache // the worker's: keys judged before; nil: none
 }
 
 // maxArena bounds the scratch a redactState keeps between records, so
@@ -240,6 +242,15 @@ func (st *redactState) begin(rd *redaction) {
 		st.arena = nil
 	}
 	st.arena = st.arena[:0]
+}
+
+// matchKey is rd.fields.matchKey, through st's verdict cache if it has
+// one.
+func (st *redactState) matchKey(key string) bool {
+	if st.verdicts != nil {
+		return st.verdicts.matchKey(st.rd, key)
+	}
+	return st.rd.fields.matchKey(key)
 }
 
 // fail records a contained panic.
@@ -437,7 +448,7 @@ func (rd *redaction) maskNumber(v slog.Value, kind slog.Kind) bool {
 // masked whole.
 func (st *redactState) maskField(key string) bool {
 	rd := st.rd
-	if rd.fields.mayMatch(key) && rd.fields.matchName(key) {
+	if st.matchKey(key) {
 		st.changed = true
 		return true
 	}

@@ -80,6 +80,10 @@ func newStages(set settings, diag *diagnostics) *stages {
 		p.static = uniqueAttrs(p.static, 0)
 		p.heads = heads(&p.names, p.static)
 	}
+	if p.red != nil {
+		vc := new(verdictCache) // the formats take turns: one cache serves
+		p.st.verdicts, p.again.verdicts = vc, vc
+	}
 	for i, f := range p.formats {
 		fm := &formatter{head: newLineHead(f, &p.names)}
 		fm.enc = rootScope.encoder(f)

@@ -1,0 +1,48 @@
+package fapilog
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestVerdictCacheMatchesMatchKey: through the cache, every key gets the
+// verdict the field redactors give it, whatever came before it: keys in
+// every case, more of them than entries (so they collide and evict),
+// keys too long to cache, the same text at other addresses, and two
+// redactions taking turns with one cache.
+func TestVerdictCacheMatchesMatchKey(t *testing.T) {
+	words := []string{"password", "Token", "user", "id", "api", "key", "count", "name", "SECRET", "x", "é", "session", "email"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var keys []string
+	for range 2000 {
+		var b strings.Builder
+		for n := 1 + rng.IntN(4); n > 0; n-- {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteString([]string{"", "_", "-", "."}[rng.IntN(4)])
+		}
+		keys = append(keys, b.String())
+	}
+	def := newRedaction(DefaultRedactors(), DefaultMask, DefaultRedactMaxDepth, DefaultRedactMaxKeys)
+	named := newRedaction([]Redactor{RedactFields("user", "*name*")}, DefaultMask, DefaultRedactMaxDepth, DefaultRedactMaxKeys)
+	var c verdictCache
+	masked := 0
+	for round := range 6 {
+		rd := def // three rounds, then the redactions take turns
+		if round >= 3 && round%2 == 0 {
+			rd = named
+		}
+		for _, k := range keys {
+			k = strings.Clone(k) // another address, the same text
+			want := rd.fields.matchKey(k)
+			require.Equal(t, want, c.matchKey(rd, k), "%q", k)
+			if want {
+				masked++
+			}
+		}
+	}
+	require.NotZero(t, masked)
+	require.Less(t, masked, 6*len(keys))
+}
