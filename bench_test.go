@@ -723,3 +723,99 @@ func BenchmarkSinkIsolation(b *testing.B) {
 		})
 	}
 }
+
+// benchUser is zap's benchmark user object, a LogValuer here.
+type benchUser struct {
+	Name, Email string
+	CreatedAt   time.Time
+}
+
+func (u *benchUser) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", u.Name), slog.String("email", u.Email), slog.Int64("createdAt", u.CreatedAt.UnixNano()))
+}
+
+// benchOrder is a struct as applications log them with slog.Any.
+type benchOrder struct {
+	ID       string `json:"id"`
+	Customer struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"customer"`
+	Items     []benchItem `json:"items"`
+	Total     float64     `json:"total"`
+	CreatedAt time.Time   `json:"created_at"`
+	Status    string      `json:"status"`
+}
+
+type benchItem struct {
+	SKU   string  `json:"sku"`
+	Qty   int     `json:"qty"`
+	Price float64 `json:"price"`
+}
+
+// workerShapes are records of other shapes than the ten primitive attrs,
+// for BenchmarkWorkerShapes: what redaction costs when values are not
+// plain. Their attrs are captured, as a call captures them.
+func workerShapes() map[string]*record {
+	at := time.Date(2026, 11, 27, 21, 43, 36, 123456789, time.UTC)
+	u := &benchUser{"Jane Doe", "jane@example.com", time.Date(1980, 1, 1, 12, 0, 0, 0, time.UTC)}
+	var times []time.Time
+	for i := range 10 {
+		times = append(times, at.Add(time.Duration(i)*time.Minute))
+	}
+	var o benchOrder
+	o.ID, o.Total, o.CreatedAt, o.Status = "ord_1042", 45.24, at, "paid"
+	o.Customer.Name, o.Customer.Email = "Jane Doe", "jane@example.com"
+	o.Items = []benchItem{{"A-1", 2, 9.5}, {"B-2", 1, 19.99}, {"C-3", 5, 1.25}}
+	shapes := map[string][]slog.Attr{
+		// A request log: an id, a user agent, an error, a group, a time.
+		"request": {slog.String("request_id", "7f3c2a1e-9b4d-4e8a-b2c1-0d5e6f7a8b9c"), slog.String("method", "POST"),
+			slog.String("path", "/v1/orders"), slog.Int("status", 201), slog.Duration("latency", 12*time.Millisecond),
+			slog.String("user_agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"),
+			slog.Any("error", errors.New("dial tcp 10.0.0.1:5432: connect: connection refused")),
+			slog.Group("client", slog.String("ip", "10.1.2.3"), slog.Int("port", 51234)), slog.Time("started", at),
+			slog.String("user", "jane@example.com")},
+		// A struct, encoded to JSON at capture and walked for redaction.
+		"struct": {slog.Any("order", o), slog.String("request_id", "7f3c2a1e-9b4d-4e8a-b2c1-0d5e6f7a8b9c")},
+		// zap's "10 fields": slices, times, LogValuers, an error.
+		"zap10": {slog.Int("int", 1), slog.Any("ints", []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), slog.String("string", "a"),
+			slog.Any("strings", []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}), slog.Time("time", at),
+			slog.Any("times", times), slog.Any("user1", u), slog.Any("user2", u), slog.Any("error", errors.New("fail"))},
+	}
+	records := map[string]*record{}
+	for name, attrs := range shapes {
+		records[name] = &record{time: benchTime, level: slog.LevelInfo, msg: "request completed", scope: rootScope,
+			attrs: capturedAttrs(attrs)}
+	}
+	return records
+}
+
+// BenchmarkWorkerShapes is the worker's encoding of records of other
+// shapes (see workerShapes) alone, with default redaction and without:
+// the difference is what redaction costs them.
+func BenchmarkWorkerShapes(b *testing.B) {
+	records := workerShapes()
+	for _, shape := range []string{"request", "struct", "zap10"} {
+		for _, c := range []struct {
+			name string
+			cfg  Config
+		}{{"default", Config{}}, {"redaction=off", Config{Redactors: []Redactor{}}}} {
+			b.Run(shape+"/"+c.name, func(b *testing.B) {
+				set, err := c.cfg.settings()
+				if err != nil {
+					b.Fatal(err)
+				}
+				p := newStages(set, newDiagnostics(io.Discard))
+				r := records[shape]
+				var buf []byte
+				b.ReportAllocs()
+				for b.Loop() {
+					p.begin(r)
+					buf = p.encode(0, buf[:0], r)
+					p.end()
+				}
+				b.SetBytes(int64(len(buf)))
+			})
+		}
+	}
+}

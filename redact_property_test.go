@@ -385,7 +385,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add("user", "card", "bob@example.com", []byte(`[{"password":"x"},"https://u:p@h"]`), uint8(16), uint16(5))
 	f.Add("\u00e9", "\xff", "https://", []byte(`{"k\u0041":"\ud83d\ude00"}`), uint8(1), uint16(1))
 	f.Add("token=", "'", "password=\"", []byte(`"Authorization: "`), uint8(2), uint16(77))
-	f.Add("t", "u", "v", []byte(`["a\\", "b\"c", "x@y:z", "\\\"", "2026-01-01T12:00:00Z"]`), uint8(0), uint16(0))
+	f.Add("t", "u", "v", []byte(`["a\\", "b\"c", "x@y:z", "\\\"", "2026-01-01T12:00:00Z", "a long string: \"quoted\" and \\ token=x"]`), uint8(0), uint16(0))
 	const marker, pwMarker = "Zq9SECRETxK", "Zq9PASSxK"
 	const card = "4111 1111 1111 1111"
 	inString := []string{"Zq9KVxK", "Zq9AUTHxK", "Zq9DSNxK", "Zq9ADOxK", "Zq9JSONxK"}
@@ -464,12 +464,14 @@ func FuzzRedact(f *testing.F) {
 				continue
 			}
 			end, esc := scanString(raw, i)
-			end2, esc2, seen := scanStringSeen(raw, i)
-			if end != end2 || esc != esc2 {
-				t.Fatalf("%q at %d: scanString %d, %v; scanStringSeen %d, %v", raw, i, end, esc, end2, esc2)
-			}
-			if end >= 0 && !esc && seen != triggersOf(string(raw[i+1:end-1])) {
-				t.Fatalf("%q at %d: triggers %b, want %b", raw, i, seen, triggersOf(string(raw[i+1:end-1])))
+			for _, scan := range []func([]byte, int) (int, bool, uint16){scanStringSeen, scanStringLong} {
+				end2, esc2, seen := scan(raw, i)
+				if end != end2 || esc != esc2 {
+					t.Fatalf("%q at %d: scanString %d, %v; a scan with triggers %d, %v", raw, i, end, esc, end2, esc2)
+				}
+				if end >= 0 && !esc && seen != triggersOf(string(raw[i+1:end-1])) {
+					t.Fatalf("%q at %d: triggers %b, want %b", raw, i, seen, triggersOf(string(raw[i+1:end-1])))
+				}
 			}
 		}
 

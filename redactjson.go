@@ -2,6 +2,7 @@ package fapilog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -80,7 +81,14 @@ func (st *redactState) jsonValue(i, depth int) int {
 		}
 		return st.jsonArray(i+1, depth+1)
 	case '"':
-		end, esc, seen := scanStringSeen(src, i)
+		var end int
+		var esc bool
+		var seen uint16
+		if i+9 <= len(src) && !quoteOrBackslash(binary.LittleEndian.Uint64(src[i+1:])) {
+			end, esc, seen = scanStringLong(src, i) // eight bytes and more
+		} else {
+			end, esc, seen = scanStringSeen(src, i)
+		}
 		if end < 0 {
 			return -1
 		}
@@ -252,6 +260,30 @@ func scanStringSeen(src []byte, i int) (end int, esc bool, seen uint16) {
 		}
 	}
 	return -1, false, 0
+}
+
+// scanStringLong is scanStringSeen for a long string: a word at a time
+// while no byte is '"' or '\\', then a byte at a time.
+func scanStringLong(src []byte, i int) (end int, esc bool, seen uint16) {
+	j := i + 1
+	for ; j+8 <= len(src); j += 8 {
+		x := binary.LittleEndian.Uint64(src[j:])
+		if quoteOrBackslash(x) {
+			break
+		}
+		seen |= secretTrigger[byte(x)] | secretTrigger[byte(x>>8)] | secretTrigger[byte(x>>16)] |
+			secretTrigger[byte(x>>24)] | secretTrigger[byte(x>>32)] | secretTrigger[byte(x>>40)] |
+			secretTrigger[byte(x>>48)] | secretTrigger[x>>56]
+	}
+	end, esc, rest := scanStringSeen(src, j-1) // j-1 stands for the opening quote
+	return end, esc, seen | rest
+}
+
+// quoteOrBackslash reports whether one of the eight bytes in x is '"' or
+// '\\' (see wordIsSafe).
+func quoteOrBackslash(x uint64) bool {
+	q, b := x^(lsb*'"'), x^(lsb*'\\')
+	return ((q-lsb)&^q|(b-lsb)&^b)&msb != 0
 }
 
 // scanLiteral returns the index after the number, true, false or null at
