@@ -120,7 +120,7 @@ func TestMaskSpansDoesNotAllocate(t *testing.T) {
 	s := "a plain log line, nothing to hide in it: just words and a ratio=0.5"
 	require.Zero(t, testing.AllocsPerRun(100, func() { maskSpans(s, "***", nextURLUserinfo) }))
 	set := newScanSet(scanKV|scanURL|scanDSN|scanJWT|scanPEM|scanAWS, wordCredential, false)
-	require.Zero(t, testing.AllocsPerRun(100, func() { set.maskSeen(s, "***", triggersOf(s)) }))
+	require.Zero(t, testing.AllocsPerRun(100, func() { set.maskSeen(s, "***", triggersOf(s), nil) }))
 	out, ok := maskSpans("db postgres://app:pw@db/x up", "***", nextURLUserinfo)
 	require.True(t, ok)
 	require.Equal(t, "db postgres://***@db/x up", out)

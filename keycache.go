@@ -91,6 +91,16 @@ func (c *keyCache) hit(key string) *keyEntry {
 	return e
 }
 
+// inBuddy returns key's entry if its slot's buddy holds it (see miss),
+// else nil: hit's second look, for a key that collided.
+func (c *keyCache) inBuddy(key string) *keyEntry {
+	e := &c.tab[addrHash(key)>>(64-keyCacheBits)^1]
+	if e.n == 0 || !sameString(e.key, key) {
+		return nil
+	}
+	return e
+}
+
 // appendTo appends the encoded key.
 func (e *keyEntry) appendTo(b []byte) []byte {
 	if n := len(b); cap(b)-n >= keyEncMax {

@@ -227,7 +227,8 @@ type redactState struct {
 	keybuf []byte // unescaped object keys on the path
 	strbuf []byte // the unescaped string value being looked at
 
-	verdicts *verdictCache // the worker's: keys judged before; nil: none
+	// The worker's: keys judged before, as fields and inside strings.
+	verdicts, kvVerdicts *verdictCache
 }
 
 // maxArena bounds the scratch a redactState keeps between records, so
@@ -237,6 +238,8 @@ const maxArena = 64 << 10
 // begin readies st for a new record.
 func (st *redactState) begin(rd *redaction) {
 	st.rd = rd
+	st.verdicts.serve(rd)
+	st.kvVerdicts.serve(rd)
 	st.keys, st.limited, st.changed, st.failures, st.failure = 0, false, false, 0, nil
 	if cap(st.arena) > maxArena {
 		st.arena = nil
@@ -247,10 +250,11 @@ func (st *redactState) begin(rd *redaction) {
 // matchKey is rd.fields.matchKey, through st's verdict cache if it has
 // one.
 func (st *redactState) matchKey(key string) bool {
-	if st.verdicts != nil {
-		return st.verdicts.matchKey(st.rd, key)
+	e, ok := st.verdicts.get(key)
+	if ok {
+		return e.yes
 	}
-	return st.rd.fields.matchKey(key)
+	return e.set(key, st.rd.fields.matchKey(key))
 }
 
 // fail records a contained panic.
@@ -489,7 +493,7 @@ func (st *redactState) maskStringSeen(s string, seen uint16) (string, bool) {
 		switch {
 		case step.scan != nil:
 			// First, if there: s is as seen.
-			s, ok = step.scan.maskSeen(s, st.rd.mask, seen)
+			s, ok = step.scan.maskSeen(s, st.rd.mask, seen, st.kvVerdicts)
 		case step.next != nil:
 			s, ok = maskSpans(s, st.rd.mask, step.next)
 		default:

@@ -104,7 +104,7 @@ var builtinScanners = [numScanners]func(s string, from int) (int, int){
 // MaskString masks what c's scanners find in s. A string without a
 // trigger byte costs one pass and no allocation.
 func (c *scanSet) MaskString(s, mask string) (string, bool) {
-	return c.maskSeen(s, mask, triggersOf(s))
+	return c.maskSeen(s, mask, triggersOf(s), nil)
 }
 
 // MaskField returns false: scanners look at strings.
@@ -113,7 +113,7 @@ func (c *scanSet) MaskField([]string) bool { return false }
 // maskSeen is MaskString for a caller that has ORed secretTrigger over
 // s's bytes into seen (as it escaped them): only the scanners seen
 // triggers run.
-func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
+func (c *scanSet) maskSeen(s, mask string, seen uint16, vc *verdictCache) (string, bool) {
 	if seen&(scanURL|scanDSN) != 0 && strings.IndexByte(s, ':') < 0 {
 		// Both need a ':' as well as the '@' that triggered them: an
 		// e-mail address alone is no URL or DSN credential.
@@ -124,7 +124,8 @@ func (c *scanSet) maskSeen(s, mask string, seen uint16) (string, bool) {
 	}
 	var k scanCursor
 	k.init(c, s, seen)
-	if seen&(seen-1) == 0 {
+	k.vc = vc
+	if seen&(seen-1) == 0 && seen != scanKV {
 		// One scanner: its spans follow one another, none to join.
 		k.one = c.byBit[bits.TrailingZeros16(seen)]
 	}
@@ -201,6 +202,7 @@ type scanCursor struct {
 	set   *scanSet
 	s     string
 	seen  uint16
+	vc    *verdictCache                   // for the key=value scanner
 	known uint16                          // bit i: spans[i] was looked for
 	spans [numScanners]struct{ a, b int } // by step: the next span; a == -1: none left
 }
@@ -227,7 +229,7 @@ func (k *scanCursor) span(from int) (int, int) {
 		}
 		if k.known&(1<<i) == 0 || sp.a >= 0 && sp.a < from {
 			k.known |= 1 << i
-			sp.a, sp.b = st.next(k.s, from)
+			sp.a, sp.b = k.next(st, from)
 		}
 		if sp.a >= 0 && (start < 0 || sp.a < start) {
 			start, end = sp.a, sp.b
@@ -241,7 +243,7 @@ func (k *scanCursor) span(from int) (int, int) {
 			}
 			// Each span starts at or after the one before and is not
 			// empty, so the loop ends.
-			for sp := &k.spans[i]; sp.a >= 0 && sp.a < end; sp.a, sp.b = st.next(k.s, sp.b) {
+			for sp := &k.spans[i]; sp.a >= 0 && sp.a < end; sp.a, sp.b = k.next(st, sp.b) {
 				if sp.b > end {
 					end, grown = sp.b, true
 				}
@@ -249,6 +251,24 @@ func (k *scanCursor) span(from int) (int, int) {
 		}
 	}
 	return start, end
+}
+
+// next returns st's next span from from: the key=value scanner's with
+// the cursor's verdict cache.
+func (k *scanCursor) next(st scanStep, from int) (int, int) {
+	if st.kind == scanKV {
+		return k.set.nextKVIn(k.s, from, k.vc)
+	}
+	return st.next(k.s, from)
+}
+
+// sensitiveKey is sensitiveKey with c's word classes, through vc.
+func (c *scanSet) sensitiveKey(key string, vc *verdictCache) bool {
+	e, ok := vc.get(key)
+	if ok {
+		return e.yes
+	}
+	return e.set(key, sensitiveKey(key, c.classes))
 }
 
 // isKeyByte reports whether c may be in the key of a key=value pair.
@@ -265,14 +285,17 @@ var authSchemes = []string{"bearer", "basic", "digest", "token", "negotiate", "n
 // it); an object or array at its matching close; a bare value at a space,
 // quote, ',', ';', '&' or closing bracket; a Cookie header's
 // "a=1; b=2" pairs at a space after no ';'. An Authorization scheme word is kept.
-func (c *scanSet) nextKV(s string, from int) (int, int) {
+func (c *scanSet) nextKV(s string, from int) (int, int) { return c.nextKVIn(s, from, nil) }
+
+// nextKVIn is nextKV judging keys through vc.
+func (c *scanSet) nextKVIn(s string, from int, vc *verdictCache) (int, int) {
 	for i := from; i < len(s); i++ {
 		sep := s[i]
 		if scanBytes[sep]&kvSep == 0 {
 			continue
 		}
 		if sep == '>' {
-			if start, end := xmlElement(s, i, c.classes); end > start {
+			if start, end := c.xmlElement(s, i, vc); end > start {
 				return start, end
 			}
 			continue
@@ -281,8 +304,8 @@ func (c *scanSet) nextKV(s string, from int) (int, int) {
 		if !ok || (sep == ':' && strings.HasPrefix(s[i+1:], "//")) || (sep == '=' && i+1 < len(s) && s[i+1] == '=') {
 			continue
 		}
-		if !sensitiveKey(key, c.classes) {
-			if long := wordsBefore(s, ks, key); len(long) == len(key) || !sensitiveKey(long, c.classes) {
+		if !c.sensitiveKey(key, vc) {
+			if long := wordsBefore(s, ks, key); len(long) == len(key) || !c.sensitiveKey(long, vc) {
 				continue
 			}
 		}
@@ -304,12 +327,12 @@ func (c *scanSet) nextKV(s string, from int) (int, int) {
 // xmlElement returns the text of the element whose start tag ends at
 // s[gt] ("<password>hunter2</password>") if its name is sensitive, up to
 // the next '<'; else an empty span.
-func xmlElement(s string, gt int, classes uint8) (int, int) {
+func (c *scanSet) xmlElement(s string, gt int, vc *verdictCache) (int, int) {
 	j := gt
 	for j > 0 && (isKeyByte(s[j-1]) || s[j-1] == ':') {
 		j--
 	}
-	if j == gt || j == 0 || s[j-1] != '<' || !sensitiveKey(s[j:gt], classes) {
+	if j == gt || j == 0 || s[j-1] != '<' || !c.sensitiveKey(s[j:gt], vc) {
 		return 0, 0
 	}
 	end := gt + 1

@@ -536,7 +536,11 @@ func (e *encoder) attrs(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byt
 		a := &attrs[i]
 		if fast {
 			kind := a.Value.Kind()
-			if k := e.keys.hit(a.Key); isScalar(kind) && k != nil && !k.mask && e.underLimit() {
+			k := e.keys.hit(a.Key)
+			if k == nil {
+				k = e.keys.inBuddy(a.Key)
+			}
+			if isScalar(kind) && k != nil && !k.mask && e.underLimit() {
 				if sep || wrote {
 					b = append(b, ',')
 				}
@@ -889,7 +893,7 @@ func (e *encoder) str(b []byte, s string) ([]byte, string) {
 	}
 	// Fused, the built-in scanners are the only string step: run those
 	// whose trigger bytes s holds.
-	out, ok := e.red.scans().maskSeen(s, e.red.mask, triggersOf(s))
+	out, ok := e.red.scans().maskSeen(s, e.red.mask, triggersOf(s), e.st.kvVerdicts)
 	if !ok {
 		return b, s
 	}

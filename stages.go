@@ -81,8 +81,9 @@ func newStages(set settings, diag *diagnostics) *stages {
 		p.heads = heads(&p.names, p.static)
 	}
 	if p.red != nil {
-		vc := new(verdictCache) // the formats take turns: one cache serves
-		p.st.verdicts, p.again.verdicts = vc, vc
+		// The formats take turns: one pair of caches serves.
+		fields, kv := new(verdictCache), new(verdictCache)
+		p.st.verdicts, p.again.verdicts, p.st.kvVerdicts, p.again.kvVerdicts = fields, fields, kv, kv
 	}
 	for i, f := range p.formats {
 		fm := &formatter{head: newLineHead(f, &p.names)}

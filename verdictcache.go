@@ -1,14 +1,17 @@
 package fapilog
 
-// A verdictCache remembers whether the field redactors mask a key (see
-// fieldRedactor.matchKey) for the keys the worker's walk meets inside
-// captured values: map and struct keys, met again in every record but,
-// living in each record's capture, never at the same address twice. So,
-// unlike keyCache, it is keyed by the key's text. Judging a key splits
-// it into words and looks each up (hundreds of instructions); a hit is a
-// hash and a compare.
+// A verdictCache remembers what the worker's redaction decided about keys
+// it meets again and again at new addresses, so that, unlike keyCache, it
+// is keyed by their text: map and struct keys inside captured values
+// (masked whole? see fieldRedactor.matchKey), or the keys of key=value
+// pairs inside strings, such as an error's "dial tcp 10.0.0.1:5432:
+// connect: …" (sensitive? see sensitiveKey); one cache for each. Judging
+// a key splits it into words and looks each up (hundreds of
+// instructions); a hit is a hash and a compare.
 //
-// One goroutine uses a verdictCache at a time (the worker's lock holder).
+// One goroutine uses a verdictCache at a time (the worker's lock holder),
+// for one redaction (see redactState.begin). A nil *verdictCache holds
+// nothing.
 type verdictCache struct {
 	rd  *redaction // whose verdicts tab holds
 	tab [verdictCacheSize]verdictEntry
@@ -22,26 +25,34 @@ const (
 
 type verdictEntry struct {
 	n    uint8 // len of the key; 0 for an empty entry
-	mask bool
-	key  [verdictKeyMax]byte
+	yes  bool  // the verdict
+	text [verdictKeyMax]byte
 }
 
-// matchKey returns rd.fields.matchKey(key), from c if it holds key.
-func (c *verdictCache) matchKey(rd *redaction, key string) bool {
-	f := &rd.fields
-	if len(key) == 0 || len(key) > verdictKeyMax {
-		return f.matchKey(key)
-	}
-	if c.rd != rd {
-		c.tab, c.rd = [verdictCacheSize]verdictEntry{}, rd
+// get returns the entry for key and whether it holds key's verdict; the
+// caller judges key and stores the verdict with set if not. It returns
+// nil for a key too long to cache, or a nil c.
+func (c *verdictCache) get(key string) (*verdictEntry, bool) {
+	if c == nil || len(key) == 0 || len(key) > verdictKeyMax {
+		return nil, false
 	}
 	e := &c.tab[textHash(key)>>(64-verdictCacheBits)]
-	if int(e.n) == len(key) && string(e.key[:e.n]) == key {
-		return e.mask
+	return e, int(e.n) == len(key) && string(e.text[:e.n]) == key
+}
+
+// set makes e hold key's verdict yes and returns yes; e may be nil.
+func (e *verdictEntry) set(key string, yes bool) bool {
+	if e != nil {
+		e.n, e.yes = uint8(copy(e.text[:], key)), yes
 	}
-	mask := f.matchKey(key)
-	e.n, e.mask = uint8(copy(e.key[:], key)), mask
-	return mask
+	return yes
+}
+
+// serve empties c if it holds another redaction's verdicts.
+func (c *verdictCache) serve(rd *redaction) {
+	if c != nil && c.rd != rd {
+		c.tab, c.rd = [verdictCacheSize]verdictEntry{}, rd
+	}
 }
 
 // textHash hashes the text of s, 1 to verdictKeyMax bytes long: its first
