@@ -125,9 +125,10 @@ func (c *scanSet) maskSeen(s, mask string, seen uint16, vc *verdictCache) (strin
 	var k scanCursor
 	k.init(c, s, seen)
 	k.vc = vc
-	if seen&(seen-1) == 0 && seen != scanKV {
+	if seen&(seen-1) == 0 {
 		// One scanner: its spans follow one another, none to join.
 		k.one = c.byBit[bits.TrailingZeros16(seen)]
+		k.oneKV = seen == scanKV
 	}
 	return maskCursor(s, mask, &k)
 }
@@ -203,6 +204,7 @@ type scanCursor struct {
 	s     string
 	seen  uint16
 	vc    *verdictCache                   // for the key=value scanner
+	oneKV bool                            // one is the key=value scanner: call it with vc
 	known uint16                          // bit i: spans[i] was looked for
 	spans [numScanners]struct{ a, b int } // by step: the next span; a == -1: none left
 }
@@ -216,6 +218,9 @@ func (k *scanCursor) init(c *scanSet, s string, seen uint16) {
 // another's. Successive calls must pass the end of the previous span.
 func (k *scanCursor) span(from int) (int, int) {
 	if k.one != nil {
+		if k.oneKV {
+			return k.set.nextKVIn(k.s, from, k.vc)
+		}
 		return k.one(k.s, from)
 	}
 	if k.seen == 0 {
