@@ -27,7 +27,8 @@ package fapilog
 //     DSNs (user:pass@tcp(host)/db), JWTs, the body of PEM private key
 //     blocks, and AWS access key ids;
 //   - integers of 13 to 19 digits that start with 2 to 6 and pass the Luhn
-//     check: card numbers logged as numbers. About one such integer id
+//     check: card numbers logged as numbers, as attrs or inside captured
+//     slices, maps and structs. About one such integer id
 //     in ten passes too; log ids as strings to keep them. (Card numbers
 //     inside strings need PCI or CardNumbers: digits are too common in
 //     log text to scan every string for them by default.)
