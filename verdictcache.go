@@ -56,15 +56,25 @@ func (c *verdictCache) serve(rd *redaction) {
 }
 
 // textHash hashes the text of s, 1 to verdictKeyMax bytes long: its first
-// and last eight (overlapping, or fewer, padded) and its length.
+// and last eight bytes (overlapping; for a shorter key its first and last
+// four, or its bytes) and its length.
 func textHash(s string) uint64 {
 	var lo, hi uint64
-	if len(s) >= 8 {
+	switch {
+	case len(s) >= 8:
 		lo, hi = load64(s, 0), load64(s, len(s)-8)
-	} else {
+	case len(s) >= 4:
+		lo = load32(s, 0) | load32(s, len(s)-4)<<32
+	default:
 		for i := 0; i < len(s); i++ {
 			lo |= uint64(s[i]) << (8 * i)
 		}
 	}
 	return (lo*0x9E3779B97F4A7C15 ^ hi ^ uint64(len(s))) * 0xBF58476D1CE4E5B9
+}
+
+// load32 reads four bytes of s starting at i as a little-endian word.
+func load32(s string, i int) uint64 {
+	w := s[i : i+4]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24
 }
