@@ -777,7 +777,8 @@ func workerShapes() map[string]*record {
 			slog.String("user", "jane@example.com")},
 		// A struct, encoded to JSON at capture and walked for redaction.
 		"struct": {slog.Any("order", o), slog.String("request_id", "7f3c2a1e-9b4d-4e8a-b2c1-0d5e6f7a8b9c")},
-		// zap's "10 fields": slices, times, LogValuers, an error.
+		// zap's "10 fields" but for its list of ten users: slices of ints,
+		// strings and times, two LogValuer users, an error.
 		"zap10": {slog.Int("int", 1), slog.Any("ints", []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), slog.String("string", "a"),
 			slog.Any("strings", []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}), slog.Time("time", at),
 			slog.Any("times", times), slog.Any("user1", u), slog.Any("user2", u), slog.Any("error", errors.New("fail"))},
