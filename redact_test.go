@@ -353,6 +353,8 @@ func TestRedactJSONWalker(t *testing.T) {
 		`"just a string with https://u:p@h"`:                     `"just a string with https://***@h"`,
 		`{"k\n":"\u00e9\ud83d\ude00 carol@example.org"}`:         `{"k\n":"é😀 ***"}`,
 		`{}`: ``, `[]`: ``, `""`: ``, `0`: ``,
+		// A timestamp is passed over unread; a string that only starts like one is not.
+		`["2026-01-01T12:00:00.5+05:30","2026-01-01T12:00:00Z token=x","2026-01-01 12:00:00 password=y"]`: `["2026-01-01T12:00:00.5+05:30","2026-01-01T12:00:00Z token=***","2026-01-01 12:00:00 password=***"]`,
 		// Integers that may be card numbers, as an int attr would be.
 		`[4111111111111111,4111111111111112,411111111111,-4111111111111111,4111111111111111.0]`: `["***",4111111111111112,411111111111,-4111111111111111,4111111111111111.0]`,
 		`{"id":5555555555554444,"n":12345678901234567890123}`:                                   `{"id":"***","n":12345678901234567890123}`,

@@ -81,12 +81,14 @@ func (st *redactState) jsonValue(i, depth int) int {
 		}
 		return st.jsonArray(i+1, depth+1)
 	case '"':
-		var end int
+		end := timestampEnd(src, i)
 		var esc bool
-		var seen uint16
-		if i+9 <= len(src) && !quoteOrBackslash(binary.LittleEndian.Uint64(src[i+1:])) {
+		var seen uint16 // stays 0 for a timestamp: the scanners skip it
+		switch {
+		case end >= 0:
+		case i+9 <= len(src) && !quoteOrBackslash(binary.LittleEndian.Uint64(src[i+1:])):
 			end, esc, seen = scanStringLong(src, i) // eight bytes and more
-		} else {
+		default:
 			end, esc, seen = scanStringSeen(src, i)
 		}
 		if end < 0 {
@@ -277,6 +279,22 @@ func scanStringLong(src []byte, i int) (end int, esc bool, seen uint16) {
 	}
 	end, esc, rest := scanStringSeen(src, j-1) // j-1 stands for the opening quote
 	return end, esc, seen | rest
+}
+
+// timestampEnd returns the index after the JSON string at src[i] if it
+// holds a timestamp (see isTimestamp), else -1: the scanners skip such a
+// string, so its trigger bytes need not be read.
+func timestampEnd(src []byte, i int) int {
+	const clock = len("2006-01-02T15:04:05")
+	if len(src)-i < clock+2 || src[i+5] != '-' {
+		return -1
+	}
+	from := i + 1 + clock
+	k := bytes.IndexByte(src[from:min(len(src), from+len(".000000000+00:00")+1)], '"')
+	if k < 0 || !isTimestamp(bytesString(src[i+1:from+k])) {
+		return -1
+	}
+	return from + k + 1
 }
 
 // quoteOrBackslash reports whether one of the eight bytes in x is '"' or
