@@ -113,15 +113,10 @@ func (e *keyEntry) appendTo(b []byte) []byte {
 	return append(b, e.enc[:e.n]...)
 }
 
-// fill makes e the entry of key unless e holds the same text, and returns
-// it, or nil if key is too long to cache.
+// fill makes e the entry of key and returns it, or nil if escapes make
+// key's encoding too long to cache (miss has ruled out a longer key, and
+// e holding the same text).
 func (c *keyCache) fill(e *keyEntry, key string) *keyEntry {
-	if e.n != 0 && e.key == key {
-		return e
-	}
-	if len(key)+3 > keyEncMax {
-		return nil
-	}
 	var buf [keyEncMax]byte
 	var enc []byte
 	if c.text {

@@ -297,13 +297,6 @@ func timestampEnd(src []byte, i int) int {
 	return from + k + 1
 }
 
-// quoteOrBackslash reports whether one of the eight bytes in x is '"' or
-// '\\' (see wordIsSafe).
-func quoteOrBackslash(x uint64) bool {
-	q, b := x^(lsb*'"'), x^(lsb*'\\')
-	return ((q-lsb)&^q|(b-lsb)&^b)&msb != 0
-}
-
 // scanLiteral returns the index after the number, true, false or null at
 // src[i:], or -1.
 func scanLiteral(src []byte, i int) int {

@@ -84,12 +84,20 @@ const (
 func wordIsSafe(x uint64) bool {
 	// A byte is unsafe if it has its high bit set (non-ASCII), is below
 	// 0x20, or equals '"' or '\\'. (v - lsb*n) &^ v & msb is non-zero
-	// exactly when some byte of v is below n (for n <= 0x80); equality is
-	// tested as "below 1" after an XOR.
-	q := x ^ (lsb * '"')
-	s := x ^ (lsb * '\\')
-	bad := x | ((x - lsb*0x20) &^ x) | ((q - lsb) &^ q) | ((s - lsb) &^ s)
-	return bad&msb == 0
+	// exactly when some byte of v is below n (for n <= 0x80).
+	return (x|(x-lsb*0x20)&^x|quoteBits(x))&msb == 0
+}
+
+// quoteOrBackslash reports whether one of the eight bytes packed in x is
+// '"' or '\\'.
+func quoteOrBackslash(x uint64) bool { return quoteBits(x)&msb != 0 }
+
+// quoteBits has the high bit of each byte of x that is '"' or '\\' set
+// (and maybe others' too: only whether any is set is meaningful).
+// Equality is tested as "below 1" after an XOR (see wordIsSafe).
+func quoteBits(x uint64) uint64 {
+	q, b := x^(lsb*'"'), x^(lsb*'\\')
+	return (q-lsb)&^q | (b-lsb)&^b
 }
 
 // load64 reads eight bytes of s starting at i as a little-endian word.
