@@ -40,6 +40,7 @@ type lane struct {
 	abandoned  bool         // Close gave up: queued and current batches were counted as dropped
 	sinkClosed bool
 	free       []*laneBatch
+	spare      atomic.Pointer[laneBatch] // one more free laneBatch, taken and given back without mu
 
 	owner    atomic.Bool
 	dirty    bool // owner only: written since the last Flush
@@ -49,9 +50,10 @@ type lane struct {
 	exited   chan struct{}
 	closeErr error // set by the goroutine before exited is closed
 
-	routed, written, failed, dropped, fellBack atomic.Uint64
-	latency                                    latency
-	lastErr                                    atomic.Pointer[sinkError]
+	routed, failed, dropped, fellBack atomic.Uint64
+	written                           uint64  // under mu: the write takes it anyway
+	latency                           latency // under mu
+	lastErr                           atomic.Pointer[sinkError]
 
 	drops         dropCounts  // this sink's drops, by reason and level, for summaries
 	summary       laneSummary // owner only
@@ -122,10 +124,7 @@ func (ln *lane) push(sb *sharedBatch, wake bool) {
 	if !sb.synthetic() {
 		ln.routed.Add(uint64(lb.batch().Len()))
 	}
-	ln.mu.Lock()
-	queued := ln.queued
-	ln.mu.Unlock()
-	if shed := &ln.w.set.shed; !ln.block && shed.cut() > lo && uint64(queued) > shed.room(ln.limit) {
+	if shed := &ln.w.set.shed; !ln.block && shed.cut() > lo && uint64(ln.buffered()) > shed.room(ln.limit) {
 		// Shed what is below ShedBelow (and ProtectedLevel).
 		cut := shed.cut()
 		if lb = ln.split(sb, lb, lo, cut, dropShed); lb == nil {
@@ -252,13 +251,15 @@ func (ln *lane) take(sb *sharedBatch, lo, hi slog.Level) *laneBatch {
 }
 
 func (ln *lane) newLaneBatch(sb *sharedBatch, whole bool) *laneBatch {
-	ln.mu.Lock()
-	var lb *laneBatch
-	if n := len(ln.free); n > 0 {
-		lb = ln.free[n-1]
-		ln.free = ln.free[:n-1]
+	lb := ln.spare.Swap(nil) // one locked instruction, where mu costs two
+	if lb == nil {
+		ln.mu.Lock()
+		if n := len(ln.free); n > 0 {
+			lb = ln.free[n-1]
+			ln.free = ln.free[:n-1]
+		}
+		ln.mu.Unlock()
 	}
-	ln.mu.Unlock()
 	if lb == nil {
 		lb = new(laneBatch)
 	}
@@ -278,6 +279,9 @@ func (ln *lane) recycle(lb *laneBatch) {
 	lb.sb = nil
 	lb.own.Reset()
 	lb.idx = lb.idx[:0]
+	if ln.spare.CompareAndSwap(nil, lb) {
+		return
+	}
 	ln.mu.Lock()
 	ln.free = append(ln.free, lb)
 	ln.mu.Unlock()
@@ -314,6 +318,13 @@ func (ln *lane) run() {
 	}
 }
 
+// buffered returns the number of records queued.
+func (ln *lane) buffered() int {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	return ln.queued
+}
+
 // hasQueued reports whether batches wait to be written.
 func (ln *lane) hasQueued() bool {
 	ln.mu.Lock()
@@ -338,24 +349,19 @@ func (ln *lane) ready() bool {
 // release, which comes before the owner's second look.
 func (ln *lane) drain(last bool) (closed bool) {
 	for ln.owner.CompareAndSwap(false, true) {
-		ln.mu.Lock()
-		closed := ln.sinkClosed
-		ln.mu.Unlock()
-		for run := ln.pop(); len(run) > 0; run = ln.pop() {
+		var run []*laneBatch
+		var closing bool
+		for {
+			run, closing, closed = ln.pop()
 			if ln.summaryWanted.Load() && !closed {
 				ln.summaryWanted.Store(false)
 				ln.writeSummary(false) // ahead of what is queued
 			}
+			if len(run) == 0 {
+				break
+			}
 			ln.write(run)
 		}
-		if ln.summaryWanted.Load() && !closed {
-			ln.summaryWanted.Store(false)
-			ln.writeSummary(false)
-		}
-		ln.mu.Lock()
-		closing := ln.closing
-		closed = ln.sinkClosed
-		ln.mu.Unlock()
 		switch {
 		case closing && !closed && last:
 			ln.writeSummary(true) // the last one, whatever the period
@@ -378,11 +384,12 @@ func (ln *lane) drain(last bool) (closed bool) {
 // sink that is slower than the worker gets the batches that piled up
 // meanwhile in one write, not one write each: records arriving one by
 // one make small batches.
-func (ln *lane) pop() []*laneBatch {
+func (ln *lane) pop() (run []*laneBatch, closing, closed bool) {
 	ln.mu.Lock()
-	defer ln.mu.Unlock()
+	closing, closed = ln.closing, ln.sinkClosed
 	if len(ln.queue) == 0 {
-		return nil
+		ln.mu.Unlock()
+		return nil, closing, closed
 	}
 	k, n := 1, ln.queue[0].batch().Len()
 	for ; k < len(ln.queue); k++ {
@@ -395,8 +402,9 @@ func (ln *lane) pop() []*laneBatch {
 	ln.current = append(ln.current[:0], ln.queue[:k]...)
 	ln.queue = dropFront(ln.queue, k)
 	ln.queued -= n
+	ln.mu.Unlock()
 	ln.room.notify()
-	return ln.current
+	return ln.current, closing, closed
 }
 
 // write hands run, the batches pop took, to the sink in one write and
@@ -410,26 +418,29 @@ func (ln *lane) write(run []*laneBatch) {
 			b.appendBatch(lb.batch())
 		}
 	}
-	start := monotonic()
-	err := callSink(ln.sink, sinkWrite, b)
-	ln.latency.observe(monotonic() - start)
-	ln.mu.Lock()
-	abandoned := len(ln.current) == 0 // Close gave up on them and counted them
-	ln.current = ln.current[:0]
-	ln.mu.Unlock()
-	if abandoned {
-		return
-	}
 	var n uint64
 	for _, lb := range run {
 		if !lb.sb.synthetic() { // summaries are not records: uncounted
 			n += uint64(lb.batch().Len())
 		}
 	}
+	start := monotonic()
+	err := callSink(ln.sink, sinkWrite, b)
+	took := monotonic() - start
+	ln.mu.Lock()
+	ln.latency.observe(took)
+	abandoned := len(ln.current) == 0 // Close gave up on them and counted them
+	ln.current = ln.current[:0]
+	if !abandoned && err == nil {
+		ln.written += n
+	}
+	ln.mu.Unlock()
+	if abandoned {
+		return
+	}
 	status := uint8(0)
 	if err == nil {
 		ln.dirty = true
-		ln.written.Add(n)
 	} else {
 		status = statusFailed
 		ln.failed.Add(n)
@@ -551,13 +562,13 @@ func (ln *lane) abandon() {
 // stats returns the lane's counters.
 func (ln *lane) stats() SinkStats {
 	ln.mu.Lock()
-	st := SinkStats{Name: ln.name, BufferLen: ln.queued, BufferCap: ln.limit, BufferHighWater: ln.hw}
+	st := SinkStats{Name: ln.name, BufferLen: ln.queued, BufferCap: ln.limit, BufferHighWater: ln.hw,
+		Written: ln.written, WriteLatency: ln.latency.load()}
 	ln.mu.Unlock()
-	st.Routed, st.Written, st.Failed, st.Dropped, st.Fallback = ln.routed.Load(), ln.written.Load(), ln.failed.Load(), ln.dropped.Load(), ln.fellBack.Load()
+	st.Routed, st.Failed, st.Dropped, st.Fallback = ln.routed.Load(), ln.failed.Load(), ln.dropped.Load(), ln.fellBack.Load()
 	if e := ln.lastErr.Load(); e != nil {
 		st.LastError, st.LastErrorTime = e.msg, e.at
 	}
-	st.WriteLatency = ln.latency.load()
 	return st
 }
 
@@ -571,14 +582,14 @@ const (
 // every lane, and the accounting of its records until every lane is done
 // with it.
 type sharedBatch struct {
-	Batch                  // the records in the first format in use
-	more       []Batch     // the same records in each further format (Config's sinks' formats)
-	start, end uint64      // the queue positions of its records
-	refs       int         // holders: the worker while it pushes, and each lane that took it
-	status     []uint8     // per record: statusDropped, statusFailed bits
-	deduped    uint64      // records of start..end left out as repeats (Config.DedupeWindow)
-	pinned     bool        // a hung sink may still read it: never reuse
-	tally      *batchTally // its accounting, until every lane is done with it
+	Batch                   // the records in the first format in use
+	more       []Batch      // the same records in each further format (Config's sinks' formats)
+	start, end uint64       // the queue positions of its records
+	refs       atomic.Int32 // holders: the worker while it pushes, and each lane that took it
+	status     []uint8      // per record: statusDropped, statusFailed bits
+	deduped    uint64       // records of start..end left out as repeats (Config.DedupeWindow)
+	pinned     bool         // a hung sink may still read it: never reuse
+	tally      *batchTally  // its accounting, until every lane is done with it
 }
 
 // commit ends, in every format, the record just encoded.

@@ -1,7 +1,6 @@
 package fapilog
 
 import (
-	"sync/atomic"
 	"time"
 )
 
@@ -156,30 +155,21 @@ type Latency struct {
 	Buckets [len(LatencyBounds) + 1]uint64
 }
 
-// latency records durations into a Latency, for one writer at a time
-// (a lane's owner) and readers at any time.
-type latency struct {
-	count, sum, max atomic.Uint64
-	buckets         [len(LatencyBounds) + 1]atomic.Uint64
-}
+// latency records durations into a Latency. It is not safe for
+// concurrent use: a lane keeps its own under its mutex, which the write
+// that measured takes anyway (atomic counters cost a locked instruction
+// each, per write).
+type latency struct{ l Latency }
 
 func (l *latency) observe(d time.Duration) {
 	i := 0
 	for i < len(LatencyBounds) && d > LatencyBounds[i] {
 		i++
 	}
-	l.buckets[i].Add(1)
-	l.sum.Add(uint64(d))
-	if uint64(d) > l.max.Load() {
-		l.max.Store(uint64(d))
-	}
-	l.count.Add(1)
+	l.l.Buckets[i]++
+	l.l.Sum += d
+	l.l.Max = max(l.l.Max, d)
+	l.l.Count++
 }
 
-func (l *latency) load() Latency {
-	out := Latency{Count: l.count.Load(), Sum: time.Duration(l.sum.Load()), Max: time.Duration(l.max.Load())}
-	for i := range l.buckets {
-		out.Buckets[i] = l.buckets[i].Load()
-	}
-	return out
-}
+func (l *latency) load() Latency { return l.l }

@@ -256,7 +256,7 @@ func (w *worker) processBatch(wake bool) int {
 func (w *worker) dispatch(sb *sharedBatch, start, end uint64, wake bool) {
 	sb.start, sb.end = start, end
 	sb.status = append(sb.status[:0], make([]uint8, sb.Len())...)
-	sb.refs = 1 // the worker's, until every lane has taken it
+	sb.refs.Store(1) // the worker's, until every lane has taken it
 	w.imu.Lock()
 	var t *batchTally
 	if n := len(w.tallies); n > 0 {
@@ -315,19 +315,26 @@ func (w *worker) spareBatch() *sharedBatch {
 }
 
 // hold takes a reference on sb for a lane.
-func (w *worker) hold(sb *sharedBatch) {
-	w.imu.Lock()
-	sb.refs++
-	w.imu.Unlock()
-}
+func (w *worker) hold(sb *sharedBatch) { sb.refs.Add(1) }
 
 // settle drops a reference on sb, marking status on the records at idx
 // (nil: all). When the last reference goes, the batches accounted for in
 // queue order are tallied: a record is Dropped if a lane dropped it,
 // else Failed if a lane failed it, else Written.
+//
+// A reference that is not the last changes nothing else, so with no
+// status to mark it is dropped without the lock: the worker's own, which
+// it drops while the lanes still hold theirs, costs one atomic add. The
+// last holder sees every other holder's marks: each made them under imu
+// before its add, and atomics are sequentially consistent.
 func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
-	w.imu.Lock()
-	if status != 0 {
+	if status == 0 {
+		if sb.refs.Add(-1) != 0 {
+			return
+		}
+		w.imu.Lock()
+	} else {
+		w.imu.Lock()
 		if idx == nil {
 			for i := range sb.status {
 				sb.status[i] |= status
@@ -337,21 +344,23 @@ func (w *worker) settle(sb *sharedBatch, idx []int, status uint8) {
 				sb.status[i] |= status
 			}
 		}
-	}
-	if sb.refs--; sb.refs == 0 {
-		// Every lane is done with it: its outcome is known, and its
-		// memory goes back for reuse now, even while an older batch still
-		// waits for a slow sink (the accounting below follows queue order;
-		// the buffers need not).
-		t := sb.tally
-		t.count(sb.status)
-		t.deduped, t.ready = sb.deduped, true
-		sb.tally = nil
-		if !sb.pinned {
-			sb.reset()
-			sb.deduped = 0
-			w.spare = append(w.spare, sb)
+		if sb.refs.Add(-1) != 0 {
+			w.imu.Unlock()
+			return
 		}
+	}
+	// Every lane is done with it: its outcome is known, and its
+	// memory goes back for reuse now, even while an older batch still
+	// waits for a slow sink (the accounting below follows queue order;
+	// the buffers need not).
+	t := sb.tally
+	t.count(sb.status)
+	t.deduped, t.ready = sb.deduped, true
+	sb.tally = nil
+	if !sb.pinned {
+		sb.reset()
+		sb.deduped = 0
+		w.spare = append(w.spare, sb)
 	}
 	moved := false
 	k := 0 // tallies accounted for, from the front
