@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,6 +71,36 @@ func TestHandlerMatchesFacade(t *testing.T) {
 	require.Equal(t, `"level":"WARN","msg":"msg","svc":"api","req":{"id":7,"a":1,"g":{"b":"x"},"m":{"k":1}}}`, strip(lines[0]))
 	require.Equal(t, strip(lines[0]), strip(lines[1]))
 	require.Equal(t, strip(lines[0]), strip(lines[2]))
+}
+
+// TestHandlerMatchesFacadeAnyCount holds records of every size to the
+// facade's lines: handle copies up to handleAttrs attrs on its stack and
+// captures bigger records from the slog.Record itself.
+func TestHandlerMatchesFacadeAnyCount(t *testing.T) {
+	for _, n := range []int{0, 1, handleAttrs - 1, handleAttrs, handleAttrs + 1, 3 * handleAttrs} {
+		for _, plain := range []bool{true, false} {
+			sink := &memSink{}
+			l, err := NewSync(Config{Sinks: []Sink{sink}})
+			require.NoError(t, err)
+			var attrs []slog.Attr
+			for i := range n {
+				a := slog.Int("k"+strconv.Itoa(i), i)
+				if !plain && i%7 == 3 {
+					a = slog.Any(a.Key, map[string]int{"v": i})
+				}
+				attrs = append(attrs, a)
+			}
+			l.Warn("msg", attrs...)
+			slog.New(l.Handler()).LogAttrs(context.Background(), slog.LevelWarn, "msg", attrs...)
+			closeLogger(t, l)
+
+			lines := strings.Split(strings.TrimSpace(sink.String()), "\n")
+			require.Len(t, lines, 2)
+			strip := func(s string) string { return s[strings.Index(s, `"level"`):] }
+			require.Equal(t, strip(lines[0]), strip(lines[1]), "%d attrs, plain %v", n, plain)
+			require.Equal(t, n, strings.Count(lines[1], `"k`), "%d attrs, plain %v", n, plain)
+		}
+	}
 }
 
 // countingValuer counts its LogValue calls.
