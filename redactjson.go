@@ -3,6 +3,7 @@ package fapilog
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
@@ -145,9 +146,13 @@ func (st *redactState) jsonObject(i, depth int) int {
 		if i = skipSpace(src, i); i >= len(src) || src[i] != '"' {
 			return -1
 		}
-		kend, esc, _ := scanStringSeen(src, i) // keys are short: one pass beats IndexByte's calls
-		if kend < 0 {
-			return -1
+		kend, w := shortKey(src, i)
+		var esc bool
+		if kend == 0 {
+			kend, esc, _ = scanStringSeen(src, i) // keys are short: one pass beats IndexByte's calls
+			if kend < 0 {
+				return -1
+			}
 		}
 		mark := len(st.keybuf)
 		key := bytesString(src[i+1 : kend-1])
@@ -170,7 +175,7 @@ func (st *redactState) jsonObject(i, depth int) int {
 		case st.keys > st.rd.maxKeys:
 			st.limited = true
 			i = st.maskJSONValue(skipSpace(src, i))
-		case (st.rd.fields.mayMatch(key) || st.rd.wholePath) && st.maskField(key):
+		case st.maskMember(key, w):
 			i = st.maskJSONValue(skipSpace(src, i))
 		default:
 			i = st.jsonValue(i, depth)
@@ -181,6 +186,44 @@ func (st *redactState) jsonObject(i, depth int) int {
 			return i
 		}
 	}
+}
+
+// shortKey reads the JSON string at src[i] if it ends within the eight
+// bytes after its opening quote, with no escape before its end: it
+// returns the index after it and, for a key of 1 to 7 bytes, the key
+// packed by keyWord (else 0). It returns end 0 for any other string,
+// which the caller reads byte by byte. Most keys are this short.
+func shortKey(src []byte, i int) (end int, w uint64) {
+	if i+9 > len(src) {
+		return 0, 0
+	}
+	x := binary.LittleEndian.Uint64(src[i+1:])
+	qb := quoteBits(x) & msb // the lowest flagged byte is a real '"' or '\\'
+	if qb == 0 {
+		return 0, 0
+	}
+	k := bits.TrailingZeros64(qb) >> 3
+	if src[i+1+k] != '"' {
+		return 0, 0
+	}
+	if k > 0 {
+		w = keyWord(x, k)
+	}
+	return i + 2 + k, w
+}
+
+// maskMember reports whether the value of the object member key is masked
+// whole (see maskField). w is key packed by keyWord, or 0: a short key's
+// verdict is looked up by its word, unless paths decide too.
+func (st *redactState) maskMember(key string, w uint64) bool {
+	if w != 0 && !st.rd.wholePath {
+		if st.verdicts.word(w, key, &st.rd.fields) {
+			st.changed = true
+			return true
+		}
+		return false
+	}
+	return (st.rd.fields.mayMatch(key) || st.rd.wholePath) && st.maskField(key)
 }
 
 // jsonArray walks the elements of an array from st.src[i:], just after

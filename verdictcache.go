@@ -13,8 +13,35 @@ package fapilog
 // for one redaction (see redactState.begin). A nil *verdictCache holds
 // nothing.
 type verdictCache struct {
-	rd  *redaction // whose verdicts tab holds
-	tab [verdictCacheSize]verdictEntry
+	rd    *redaction // whose verdicts tab and words hold
+	tab   [verdictCacheSize]verdictEntry
+	words [verdictCacheSize]wordVerdict // keys of 1 to 7 bytes, by keyWord: a compare of one word
+}
+
+// A wordVerdict is the verdict on a short key, packed by keyWord; w is 0
+// for an empty entry (a packed key never is: its length byte is not).
+type wordVerdict struct {
+	w   uint64
+	yes bool
+}
+
+// keyWord packs a key of k bytes, 1 to 7, held in the low bytes of the
+// little-endian word x, with its length: two keys have the same word
+// exactly when they have the same text.
+func keyWord(x uint64, k int) uint64 { return x&(1<<(8*k)-1) | uint64(k)<<56 }
+
+// word returns f.matchKey(key) for a short key packed as w by keyWord,
+// judging it only if c has not: a hash and a compare of one word, where
+// get hashes and compares the text. A nil c judges every time.
+func (c *verdictCache) word(w uint64, key string, f *fieldRedactor) bool {
+	if c == nil {
+		return f.matchKey(key)
+	}
+	e := &c.words[(w*0x9E3779B97F4A7C15)>>(64-verdictCacheBits)]
+	if e.w != w {
+		e.w, e.yes = w, f.matchKey(key)
+	}
+	return e.yes
 }
 
 const (
@@ -51,7 +78,7 @@ func (e *verdictEntry) set(key string, yes bool) bool {
 // serve empties c if it holds another redaction's verdicts.
 func (c *verdictCache) serve(rd *redaction) {
 	if c != nil && c.rd != rd {
-		c.tab, c.rd = [verdictCacheSize]verdictEntry{}, rd
+		c.tab, c.words, c.rd = [verdictCacheSize]verdictEntry{}, [verdictCacheSize]wordVerdict{}, rd
 	}
 }
 
