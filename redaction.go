@@ -28,6 +28,8 @@ type redaction struct {
 	wholePath bool         // fields has dotted paths, or byField is not empty: look past the last key
 	byField   []Redactor   // redactors other than RedactFields that look at keys
 	byString  []stringStep // what looks at strings, in Config order
+	scanOnly  bool         // nothing but the built-in scanners looks at strings,
+	scanKinds uint16       // which are these
 	mask      string
 	maskValue slog.Value
 	maskJSON  rawJSON // the mask as a JSON string
@@ -80,6 +82,9 @@ func newRedaction(rs []Redactor, mask string, maxDepth, maxKeys int) *redaction 
 		rd.byString = append([]stringStep{{r: set, scan: set}}, rd.byString...)
 	}
 	rd.wholePath = len(rd.fields.paths) > 0 || len(rd.byField) > 0
+	if len(rd.byString) == 1 && rd.byString[0].scan != nil {
+		rd.scanOnly, rd.scanKinds = true, rd.byString[0].scan.kinds
+	}
 	rd.trig = newTrigger(rd.byString)
 	rd.cards = cardInts
 	return rd
@@ -482,6 +487,12 @@ func (st *redactState) maskString(s string) (string, bool) {
 	}
 	return st.maskStringSeen(s, seen)
 }
+
+// looksAt reports whether a string whose bytes set seen (see
+// maskStringSeen) may hold something to mask: false when nothing but
+// the built-in scanners reads strings and none of their triggers is in
+// it, which is most strings.
+func (rd *redaction) looksAt(seen uint16) bool { return !rd.scanOnly || seen&rd.scanKinds != 0 }
 
 // maskStringSeen is maskString for a caller that has ORed secretTrigger
 // over s's bytes into seen, as it read them.

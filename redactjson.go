@@ -104,6 +104,9 @@ func (st *redactState) jsonValue(i, depth int) int {
 			s = bytesString(st.strbuf)
 			seen = triggersOf(s)
 		}
+		if !st.rd.looksAt(seen) {
+			return end
+		}
 		if out, ok := st.maskStringSeen(s, seen); ok {
 			st.replace(i, end)
 			st.arena = appendString(st.arena, out)
