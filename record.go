@@ -166,7 +166,9 @@ func (a *arena) appendCaptured(dst []slog.Attr, attrs ...slog.Attr) []slog.Attr 
 // its capture.
 func (a *arena) captureInPlace(attrs []slog.Attr, depth int) {
 	for i := range attrs {
-		attrs[i].Value = a.capture(attrs[i].Value, depth)
+		if v := attrs[i].Value; !plainValue(v) { // a plain value is its own capture: no call
+			attrs[i].Value = a.capture(v, depth)
+		}
 	}
 }
 
@@ -215,8 +217,10 @@ func (a *arena) group(g []slog.Attr, depth int) slog.Value {
 	start := len(a.attrs)
 	a.attrs = append(a.attrs, g...)
 	for i := range g {
-		v := a.capture(a.attrs[start+i].Value, depth+1)
-		a.attrs[start+i].Value = v
+		if v := a.attrs[start+i].Value; !plainValue(v) {
+			v = a.capture(v, depth+1)
+			a.attrs[start+i].Value = v
+		}
 	}
 	return slog.GroupValue(a.attrs[start : start+len(g) : start+len(g)]...)
 }
