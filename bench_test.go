@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -734,6 +735,18 @@ func (u *benchUser) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("name", u.Name), slog.String("email", u.Email), slog.Int64("createdAt", u.CreatedAt.UnixNano()))
 }
 
+// benchUsers is zap's list of users, a LogValuer of a group keyed by
+// index, as in the benchmarks module.
+type benchUsers []*benchUser
+
+func (us benchUsers) LogValue() slog.Value {
+	as := make([]slog.Attr, len(us))
+	for i, u := range us {
+		as[i] = slog.Any(strconv.Itoa(i), u)
+	}
+	return slog.GroupValue(as...)
+}
+
 // benchOrder is a struct as applications log them with slog.Any.
 type benchOrder struct {
 	ID       string `json:"id"`
@@ -818,5 +831,36 @@ func BenchmarkWorkerShapes(b *testing.B) {
 				b.SetBytes(int64(len(buf)))
 			})
 		}
+	}
+}
+
+// BenchmarkCapture is the caller's side of zap's "10 fields" call, its
+// ten users included: building the attrs (as the call site does; the
+// LogValuers run in capture) and capturing them, as a call whose values
+// are not all plain does before it queues the record. Beside
+// BenchmarkWorkerShapes, it shows how the work of such a record is split
+// between the caller and the worker.
+func BenchmarkCapture(b *testing.B) {
+	w, err := newWorker(Config{Sinks: []Sink{NewWriterSink(discard{})}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.close(context.Background())
+	at := time.Date(2026, 11, 27, 21, 43, 36, 123456789, time.UTC)
+	u := &benchUser{"Jane Doe", "jane@example.com", time.Date(1980, 1, 1, 12, 0, 0, 0, time.UTC)}
+	var times []time.Time
+	for i := range 10 {
+		times = append(times, at.Add(time.Duration(i)*time.Minute))
+	}
+	us := benchUsers{u, u, u, u, u, u, u, u, u, u}
+	ints := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	strs := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+	fail := errors.New("fail")
+	b.ReportAllocs()
+	for b.Loop() {
+		a := [10]slog.Attr{slog.Int("int", 1), slog.Any("ints", ints), slog.String("string", "a"),
+			slog.Any("strings", strs), slog.Time("time", at), slog.Any("times", times), slog.Any("user1", u),
+			slog.Any("user2", u), slog.Any("users", us), slog.Any("error", fail)}
+		w.capture(nil, nil, nil, a[:]).free()
 	}
 }
