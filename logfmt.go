@@ -140,8 +140,8 @@ func appendTextAny(b []byte, a any) (out []byte) {
 		return appendTextString(b, rawText(*x))
 	case rawJSON:
 		return appendTextString(b, rawText(x))
-	case *valueSlice:
-		return appendTextString(b, rawText(x.appendJSON(nil))) // With's attrs, once
+	case *inertJSON:
+		return appendTextString(b, rawText(x.raw))
 	case *slog.Source:
 		return appendTextString(b, sourceText(x))
 	}

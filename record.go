@@ -79,10 +79,10 @@ func plainValue(v slog.Value) bool {
 // the same memory instead of allocating per call. A nil *arena allocates
 // (for With and context attrs, which outlive any one record).
 type arena struct {
-	raw   []byte      // JSON text; each value is a capped slice of it
-	raws  []rawJSON   // the values; records hold pointers to them, which box without allocating
-	attrs []slog.Attr // group members
-	vs    valueStores // slices of values, copied
+	raw    []byte      // JSON text; each value is a capped slice of it
+	raws   []rawJSON   // the values; records hold pointers to them, which box without allocating
+	attrs  []slog.Attr // group members
+	inerts []inertJSON // the inert ones among the values, as raws
 }
 
 // Bounds on what a pooled arena keeps.
@@ -96,7 +96,7 @@ func (a *arena) reset() {
 	a.raw = resetSlice(a.raw, maxPooledRaw)
 	a.raws = resetSlice(a.raws, maxPooledAttrs)
 	a.attrs = resetSlice(a.attrs, maxPooledGroup)
-	a.vs.reset()
+	a.inerts = resetSlice(a.inerts, maxPooledAttrs)
 }
 
 // resetSlice returns s emptied and cleared, or nil if its capacity is over
@@ -175,11 +175,11 @@ func (a *arena) captureInPlace(attrs []slog.Attr, depth int) {
 // capture returns a copy of v that shares no mutable memory with the caller.
 // Primitive kinds are values already (strings are immutable). LogValuers are
 // resolved now, because their result may change later. Groups get their own
-// members. Slices of values ([]string, []int, []time.Time …) are copied
-// (see valueSlice). Anything else behind slog.Any (maps, other slices,
-// structs, pointers, errors, json.Marshalers) is encoded to JSON here, on
-// the caller's goroutine: the bytes are the snapshot, and they keep the
-// value's structure for the redactors on the worker. depth is the number of
+// members. Anything else behind slog.Any (maps, slices, structs, pointers,
+// errors, json.Marshalers) is encoded to JSON here, on the caller's
+// goroutine: the bytes are the snapshot, and they keep the value's
+// structure for the redactors on the worker (which copy, not walk, the
+// inert ones: see inertJSON). depth is the number of
 // groups v is nested in: a LogValuer that returns a group holding itself
 // is cut off where the encoder would cut it, rather than recursing until
 // the stack overflows, which no recover can contain.
@@ -194,11 +194,11 @@ func (a *arena) capture(v slog.Value, depth int) slog.Value {
 		return a.group(v.Group(), depth)
 	case slog.KindAny:
 		switch v.Any().(type) {
-		case nil, rawJSON, *rawJSON, *valueSlice: // immutable; nil keeps an empty Attr empty
+		case nil, rawJSON, *rawJSON, *inertJSON: // immutable; nil keeps an empty Attr empty
 			return v
 		}
-		if vs, ok := a.valueSliceOf(v.Any()); ok {
-			return slog.AnyValue(vs)
+		if c, ok := a.inert(v.Any()); ok {
+			return c
 		}
 		return a.json(v)
 	}

@@ -411,12 +411,10 @@ func (st *redactState) container(v slog.Value, kind slog.Kind, depth int) (slog.
 		if out, ok := st.json(x, depth); ok {
 			return slog.AnyValue(out), true
 		}
-	case *valueSlice:
-		start := len(st.arena)
-		if out, ok := st.json(st.scratchJSON(x), depth); ok {
+	case *inertJSON: // walked here: a Redactor of the user's reads strings
+		if out, ok := st.json(x.raw, depth); ok {
 			return slog.AnyValue(out), true
 		}
-		st.arena = st.arena[:start] // unchanged: the walk copied nothing after it
 	default:
 		// Not captured by the caller (a dynamic enricher's value):
 		// encode it now, so its inside can be seen.

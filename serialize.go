@@ -332,8 +332,8 @@ func appendAny(b []byte, a any) []byte {
 		return appendRaw(b, *x)
 	case rawJSON:
 		return appendRaw(b, x)
-	case *valueSlice:
-		return x.appendJSON(b)
+	case *inertJSON:
+		return appendRaw(b, x.raw)
 	case slog.Level:
 		// Level.MarshalJSON quotes Level.String, which never needs escaping.
 		return appendString(b, x.String())
@@ -525,7 +525,6 @@ type encoder struct {
 	pquote  bool   // prefix needs quoting
 	keyPos  int    // where the last key written starts
 	tail    []byte // console: multi-line values, written under the line; nil: inline
-	scratch []byte // a valueSlice's JSON, to be written as text
 }
 
 // appendAttrs is appendAttrs with e.
@@ -937,11 +936,16 @@ func (e *encoder) any(b []byte, v slog.Value, depth int) []byte {
 		raw = *x
 	case rawJSON:
 		raw = x
-	case *valueSlice:
+	case *inertJSON:
 		if !e.text {
-			return e.slice(b, x, depth)
+			// Fused: only the built-in scanners read strings, so the walk
+			// would find nothing to mask but for the limits.
+			if e.st.keys > e.red.maxKeys || e.tooDeep(depth) {
+				return e.limit(b)
+			}
+			return appendRaw(b, x.raw)
 		}
-		raw = e.st.scratchJSON(x) // walked below as if captured as JSON
+		raw = x.raw
 	case nil, slog.Level, *slog.Source:
 		// Made by slog itself: nothing secret inside.
 		if e.text {
@@ -978,13 +982,8 @@ func (e *encoder) textAny(b []byte, a any) []byte {
 		return e.rawText(b, *x)
 	case rawJSON:
 		return e.rawText(b, x)
-	case *valueSlice:
-		e.scratch = x.appendJSON(e.scratch[:0])
-		b = e.rawText(b, e.scratch)
-		if cap(e.scratch) > maxPooledRaw {
-			e.scratch = nil
-		}
-		return b
+	case *inertJSON:
+		return e.rawText(b, x.raw)
 	}
 	return appendTextAny(b, a)
 }

@@ -70,11 +70,21 @@ func appendTimeAs(b []byte, t time.Time, enc TimeEncoding, quote bool) []byte {
 // does, which keeps the line valid and loses nothing. The layout yields
 // only digits and "-:.TZ+", so no escaping is needed.
 func appendTime(b []byte, t time.Time) []byte {
+	if out, ok := appendTimestamp(b, t); ok {
+		return out
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+// appendTimestamp appends t as appendTime does, and reports true, when
+// t's year is 0 to 9999 and its zone's offset under 100 hours: then what
+// it writes is a timestamp (isTimestamp). Else it appends nothing.
+func appendTimestamp(b []byte, t time.Time) ([]byte, bool) {
 	sec, offset := wallClock(t)
 	if sec < minRFC3339 || sec > maxRFC3339 || offset <= -100*3600 || offset >= 100*3600 {
-		b = append(b, '"')
-		b = t.AppendFormat(b, time.RFC3339Nano)
-		return append(b, '"')
+		return b, false
 	}
 	days, clock := sec/secondsPerDay, sec%secondsPerDay
 	if clock < 0 {
@@ -94,7 +104,7 @@ func appendTime(b []byte, t time.Time) []byte {
 	if ns := t.Nanosecond(); ns != 0 {
 		b = appendFraction(b, ns, false)
 	}
-	return append(appendOffset(b, offset), '"')
+	return append(appendOffset(b, offset), '"'), true
 }
 
 // The wall clocks RFC 3339 can write: 0000-01-01T00:00:00 to

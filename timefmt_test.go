@@ -54,6 +54,13 @@ func TestAppendTimeMatchesAppendFormat(t *testing.T) {
 			t.Fatalf("%v: appendTime %s, AppendFormat %s", tm, got, want)
 		}
 		require.Equal(t, tm.Year() >= 0 && tm.Year() <= 9999, inRFC3339(tm), tm)
+		// appendTimestamp takes the times whose text is a timestamp, and
+		// only those (the walk of captured JSON passes over timestamps).
+		out, ok := appendTimestamp(nil, tm)
+		require.Equal(t, isTimestamp(want[1:len(want)-1]), ok, want)
+		if ok {
+			require.Equal(t, want, string(out))
+		}
 	}
 	const span = 10200 * 365 * 86400 // seconds from year -100 to 10100
 	for range 200_000 {
