@@ -178,11 +178,11 @@ func (a *arena) captureInPlace(attrs []slog.Attr, depth int) {
 // members. Anything else behind slog.Any (maps, slices, structs, pointers,
 // errors, json.Marshalers) is encoded to JSON here, on the caller's
 // goroutine: the bytes are the snapshot, and they keep the value's
-// structure for the redactors on the worker (which copy, not walk, the
-// inert ones: see inertJSON). depth is the number of
-// groups v is nested in: a LogValuer that returns a group holding itself
-// is cut off where the encoder would cut it, rather than recursing until
-// the stack overflows, which no recover can contain.
+// structure for the redactors on the worker (which copy the inert ones
+// rather than walk them: see inertJSON). depth is the number of groups v
+// is nested in: a LogValuer that returns a group holding itself is cut off
+// where the encoder would cut it, rather than recursing until the stack
+// overflows, which no recover can contain.
 func (a *arena) capture(v slog.Value, depth int) slog.Value {
 	switch v.Kind() {
 	case slog.KindLogValuer:
