@@ -861,6 +861,6 @@ func BenchmarkCapture(b *testing.B) {
 		a := [10]slog.Attr{slog.Int("int", 1), slog.Any("ints", ints), slog.String("string", "a"),
 			slog.Any("strings", strs), slog.Time("time", at), slog.Any("times", times), slog.Any("user1", u),
 			slog.Any("user2", u), slog.Any("users", us), slog.Any("error", fail)}
-		w.capture(nil, nil, nil, a[:]).free()
+		w.capture(context.Background(), nil, nil, a[:]).free()
 	}
 }
