@@ -411,7 +411,7 @@ func (st *redactState) container(v slog.Value, kind slog.Kind, depth int) (slog.
 		if out, ok := st.json(x, depth); ok {
 			return slog.AnyValue(out), true
 		}
-	case *inertJSON: // walked here: a Redactor of the user's reads strings
+	case *inertJSON: // walked: redaction is not fused here, so keys' paths or a Redactor of the user's may find something
 		if out, ok := st.json(x.raw, depth); ok {
 			return slog.AnyValue(out), true
 		}
