@@ -96,7 +96,7 @@ func TestTriggerFindsEveryByte(t *testing.T) {
 	for _, tr := range []trigger{tr, all.trig} {
 		require.False(t, tr.always)
 		require.False(t, tr.inWord(lsb*' '), "the padding is no trigger")
-		plain := "abcdefghijklmnopqrstuvwx"
+		plain := "abcdefghijklmnopqrstuvwxabcdefghijklmnopq" // past two turns of two words
 		for n := range len(plain) {
 			_, hit := appendStringScan(nil, plain[:n], &tr)
 			require.False(t, hit, "%q", plain[:n])
@@ -105,6 +105,16 @@ func TestTriggerFindsEveryByte(t *testing.T) {
 				out, hit := appendStringScan(nil, s, &tr)
 				require.True(t, hit, "%q", s)
 				require.Equal(t, strconv.Quote(s), string(out))
+				// An escape at i: the words after it are still tested.
+				s = plain[:i] + `"` + plain[i+1:n]
+				out, hit = appendStringScan(nil, s, &tr)
+				require.False(t, hit, "%q", s)
+				require.Equal(t, strconv.Quote(s), string(out))
+				if i+1 < n {
+					s = s[:n-1] + "@"
+					_, hit = appendStringScan(nil, s, &tr)
+					require.True(t, hit, "%q", s)
+				}
 			}
 		}
 	}

@@ -74,3 +74,29 @@ func BenchmarkAppendValueAny(b *testing.B) {
 	}
 	sink = buf
 }
+
+// BenchmarkAppendStringScan is appendString with the default scanners'
+// trigger test in the same pass: what the JSON encoder does to every
+// string when default redaction is on.
+func BenchmarkAppendStringScan(b *testing.B) {
+	tr := newRedaction(DefaultRedactors(), DefaultMask, DefaultRedactMaxDepth, DefaultRedactMaxKeys).trig
+	cases := []struct {
+		name string
+		s    string
+	}{
+		{"ASCIIShort", "request completed"},
+		{"Message", "Test logging, but use a somewhat realistic message length. (#42)"},
+		{"ASCII200", strings.Repeat("GET /api/v1/users?id=42 ", 9)[:200]},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			buf := make([]byte, 0, 1024)
+			b.SetBytes(int64(len(c.s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				buf, _ = appendStringScan(buf[:0], c.s, &tr)
+			}
+			sink = buf
+		})
+	}
+}
