@@ -67,12 +67,13 @@ type Config struct {
 	// os.Stdout. An empty non-nil slice is an error, and so is a nil
 	// element (a typed nil such as a (*T)(nil) too). Each sink has its
 	// own buffer and goroutine: see SinkOptions, WithOptions and MinLevel.
+	// A lone sink that takes records much faster than the worker encodes
+	// them (an in-memory writer) is written by the worker itself.
 	Sinks []Sink
 	// Fallback receives, already redacted, every batch a sink fails on
 	// (after the sink's own retries, if it has any); nil means JSON lines
 	// to os.Stderr. A failing fallback is contained and counted in
-	// Stats.FallbackFailed. It is called from one sink's goroutine at a
-	// time.
+	// Stats.FallbackFailed. It is called for one sink at a time.
 	Fallback Sink
 	// QueueSize is the ring capacity, rounded up to a power of two;
 	// 0 means DefaultQueueSize. Each slot keeps its record's attr buffer

@@ -42,13 +42,19 @@ type lane struct {
 	free       []*laneBatch
 	spare      atomic.Pointer[laneBatch] // one more free laneBatch, taken and given back without mu
 
-	owner    atomic.Bool
-	dirty    bool // owner only: written since the last Flush
-	sleeping atomic.Bool
-	wake     chan struct{}
-	room     notifier // a pusher waiting for room (Block)
-	exited   chan struct{}
-	closeErr error // set by the goroutine before exited is closed
+	owner atomic.Bool
+	dirty bool // owner only: written since the last Flush
+	// perRecord is how long timed drains took a record (writes and
+	// flush: rate, in ns; 0: not yet known, or failed), which tells the
+	// worker whether to write for a lone lane itself (see
+	// worker.inlineLane).
+	perRecord atomic.Int64
+	rate      rate // under mu
+	sleeping  atomic.Bool
+	wake      chan struct{}
+	room      notifier // a pusher waiting for room (Block)
+	exited    chan struct{}
+	closeErr  error // set by the goroutine before exited is closed
 
 	routed, failed, dropped, fellBack atomic.Uint64
 	written                           uint64  // under mu: the write takes it anyway
@@ -312,7 +318,7 @@ func (ln *lane) run() {
 			<-ln.wake
 		}
 		ln.sleeping.Store(false)
-		if ln.drain(true) {
+		if ln.drainTimed(true) {
 			return
 		}
 	}
@@ -347,7 +353,7 @@ func (ln *lane) ready() bool {
 // an atomic, and Go's atomics are sequentially consistent: a pusher that
 // queues and then fails to take owner has queued before the owner's
 // release, which comes before the owner's second look.
-func (ln *lane) drain(last bool) (closed bool) {
+func (ln *lane) drain(last bool) (closed bool, wrote uint64) {
 	for ln.owner.CompareAndSwap(false, true) {
 		var run []*laneBatch
 		var closing bool
@@ -360,7 +366,7 @@ func (ln *lane) drain(last bool) (closed bool) {
 			if len(run) == 0 {
 				break
 			}
-			ln.write(run)
+			wrote += ln.write(run)
 		}
 		switch {
 		case closing && !closed && last:
@@ -373,10 +379,42 @@ func (ln *lane) drain(last bool) (closed bool) {
 		ln.owner.Store(false)
 		ln.w.progress.notify()
 		if closed || !ln.ready() || (closing && !last) {
-			return closed
+			return closed, wrote
 		}
 	}
-	return false
+	return false, wrote
+}
+
+// drainTimed is drain, timed: a drain that wrote records adds to the
+// sink's rate.
+func (ln *lane) drainTimed(last bool) (closed bool) {
+	start := monotonic()
+	closed, wrote := ln.drain(last)
+	if wrote > 0 {
+		took := monotonic() - start
+		ln.mu.Lock()
+		ln.perRecord.Store(ln.rate.add(took, wrote))
+		ln.mu.Unlock()
+	}
+	return closed
+}
+
+// A rate is a running average of how long a stage took a record, over
+// batches weighted by their records: each batch moves it an eighth of
+// the way, so that neither a stall or a preemption nor a batch of one
+// swings it.
+type rate struct{ took, records float64 }
+
+// add adds a batch of n records that took d, and returns the nanoseconds
+// a record takes now (at least 1).
+func (r *rate) add(d time.Duration, n uint64) int64 {
+	if r.records == 0 {
+		r.took, r.records = float64(d), float64(n)
+	} else {
+		r.took += (float64(d) - r.took) / 8
+		r.records += (float64(n) - r.records) / 8
+	}
+	return max(1, int64(r.took/r.records))
 }
 
 // pop takes the oldest queued batch and those after it that fit with it
@@ -408,8 +446,9 @@ func (ln *lane) pop() (run []*laneBatch, closing, closed bool) {
 }
 
 // write hands run, the batches pop took, to the sink in one write and
-// accounts for them; a failed write goes to the fallback.
-func (ln *lane) write(run []*laneBatch) {
+// accounts for them, and returns the records written; a failed write goes
+// to the fallback.
+func (ln *lane) write(run []*laneBatch) (written uint64) {
 	b := run[0].batch()
 	if len(run) > 1 {
 		b = &ln.merged
@@ -436,13 +475,14 @@ func (ln *lane) write(run []*laneBatch) {
 	}
 	ln.mu.Unlock()
 	if abandoned {
-		return
+		return 0
 	}
 	status := uint8(0)
 	if err == nil {
 		ln.dirty = true
 	} else {
 		status = statusFailed
+		ln.perRecord.Store(0) // a failing sink's fallback is not the worker's to write
 		ln.failed.Add(n)
 		ln.fail(fmt.Sprintf("write of %d records failed", n), err)
 		if ln.w.fallback(b) {
@@ -452,6 +492,10 @@ func (ln *lane) write(run []*laneBatch) {
 	for _, lb := range run {
 		ln.settle(lb, status)
 	}
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // fail records and reports a failure of the sink.

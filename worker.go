@@ -20,7 +20,8 @@ import (
 // found the worker idle and does the work itself (no hand-off per call).
 // Whoever holds the lock encodes everything queued so far, so concurrent
 // sync callers share one batch. Each sink is written by its lane: the
-// lane's goroutine, or a sync caller writing for it (see lane.drain).
+// lane's goroutine, a sync caller writing for it (see lane.drain), or,
+// for a lone fast sink, the worker (inlineLane).
 type worker struct {
 	set    settings
 	q      *ring[record]
@@ -37,6 +38,8 @@ type worker struct {
 	locked atomic.Bool
 	// Owned by the lock holder.
 	droppedShown uint64 // rejected count already reported
+	rate         rate   // of the worker's batches
+	perRecord    int64  // ns a record takes the worker: rate
 
 	// Batches handed to the lanes and not yet accounted for, in queue
 	// order, and spare ones, under imu.
@@ -138,7 +141,7 @@ func (w *worker) waitDone(target uint64, cancel <-chan struct{}) bool {
 			w.unlock()
 		}
 		for _, ln := range w.lanes {
-			ln.drain(false)
+			ln.drain(false) // untimed: a sync call pays no clock reads for it
 		}
 		ok := w.progress.wait(func() bool {
 			return w.done.Load() >= target || (w.q.consumed() < target && !w.locked.Load()) || w.helpable()
@@ -189,7 +192,12 @@ func (w *worker) run() {
 		w.q.wait(w.stop)
 		for {
 			w.lockOr(nil)
-			n := w.processBatch(true)
+			inline := w.inlineLane()
+			start := monotonic()
+			n := w.processBatch(inline == nil)
+			if n > 0 {
+				w.perRecord = w.rate.add(monotonic()-start, uint64(n))
+			}
 			if n == 0 {
 				w.idle()
 				if w.q.isClosed() && w.q.len() == 0 {
@@ -200,6 +208,11 @@ func (w *worker) run() {
 				}
 			}
 			w.unlock()
+			if inline != nil {
+				// After unlock: sync callers and Flush need not wait for
+				// the write to take the lock.
+				inline.drainTimed(false)
+			}
 			if n == 0 {
 				break
 			}
@@ -209,6 +222,23 @@ func (w *worker) run() {
 			runtime.Gosched()
 		}
 	}
+}
+
+// inlineLane returns the lane the worker writes for itself, if any: a
+// lone lane whose sink took a record in at most a quarter of the time the
+// worker took to encode one. Its goroutine would spare the worker little
+// and cost a wake-up and the batch a trip to another core. A slower sink
+// keeps its goroutine, writing while the worker encodes; with more lanes
+// every one does, so that a sink that stalls holds back no other.
+func (w *worker) inlineLane() *lane {
+	if len(w.lanes) != 1 {
+		return nil
+	}
+	ln := w.lanes[0]
+	if d := ln.perRecord.Load(); d == 0 || 4*d > w.perRecord {
+		return nil
+	}
+	return ln
 }
 
 // idle runs under lock when the queue is empty: write the summaries of
