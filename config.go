@@ -67,8 +67,8 @@ type Config struct {
 	// os.Stdout. An empty non-nil slice is an error, and so is a nil
 	// element (a typed nil such as a (*T)(nil) too). Each sink has its
 	// own buffer and goroutine: see SinkOptions, WithOptions and MinLevel.
-	// A lone sink that takes records much faster than the worker encodes
-	// them (an in-memory writer) is written by the worker itself.
+	// A lone sink that takes bytes at memory speed (an in-memory writer)
+	// is written by the worker itself.
 	Sinks []Sink
 	// Fallback receives, already redacted, every batch a sink fails on
 	// (after the sink's own retries, if it has any); nil means JSON lines

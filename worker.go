@@ -38,8 +38,6 @@ type worker struct {
 	locked atomic.Bool
 	// Owned by the lock holder.
 	droppedShown uint64 // rejected count already reported
-	rate         rate   // of the worker's batches
-	perRecord    int64  // ns a record takes the worker: rate
 
 	// Batches handed to the lanes and not yet accounted for, in queue
 	// order, and spare ones, under imu.
@@ -141,7 +139,7 @@ func (w *worker) waitDone(target uint64, cancel <-chan struct{}) bool {
 			w.unlock()
 		}
 		for _, ln := range w.lanes {
-			ln.drain(false) // untimed: a sync call pays no clock reads for it
+			ln.drain(false, false) // untimed: a sync call pays no clock reads for its flush
 		}
 		ok := w.progress.wait(func() bool {
 			return w.done.Load() >= target || (w.q.consumed() < target && !w.locked.Load()) || w.helpable()
@@ -193,11 +191,7 @@ func (w *worker) run() {
 		for {
 			w.lockOr(nil)
 			inline := w.inlineLane()
-			start := monotonic()
 			n := w.processBatch(inline == nil)
-			if n > 0 {
-				w.perRecord = w.rate.add(monotonic()-start, uint64(n))
-			}
 			if n == 0 {
 				w.idle()
 				if w.q.isClosed() && w.q.len() == 0 {
@@ -211,7 +205,7 @@ func (w *worker) run() {
 			if inline != nil {
 				// After unlock: sync callers and Flush need not wait for
 				// the write to take the lock.
-				inline.drainTimed(false)
+				inline.drain(false, true)
 			}
 			if n == 0 {
 				break
@@ -225,20 +219,17 @@ func (w *worker) run() {
 }
 
 // inlineLane returns the lane the worker writes for itself, if any: a
-// lone lane whose sink took a record in at most a quarter of the time the
-// worker took to encode one. Its goroutine would spare the worker little
-// and cost a wake-up and the batch a trip to another core. A slower sink
-// keeps its goroutine, writing while the worker encodes; with more lanes
-// every one does, so that a sink that stalls holds back no other.
+// lone lane whose sink takes bytes at memory speed (lane.inline), such
+// as an in-memory writer. Its goroutine would spare the worker little
+// and cost a wake-up and the batch a trip to another core. A sink that
+// makes system calls (a file, a network) keeps its goroutine, writing
+// while the worker encodes; with more lanes every one does, so that a
+// sink that stalls holds back no other.
 func (w *worker) inlineLane() *lane {
-	if len(w.lanes) != 1 {
-		return nil
+	if len(w.lanes) == 1 && w.lanes[0].inline.Load() {
+		return w.lanes[0]
 	}
-	ln := w.lanes[0]
-	if d := ln.perRecord.Load(); d == 0 || 4*d > w.perRecord {
-		return nil
-	}
-	return ln
+	return nil
 }
 
 // idle runs under lock when the queue is empty: write the summaries of
