@@ -138,13 +138,7 @@ func TestCloseCountsWhatHungSinkDidNotTake(t *testing.T) {
 	for range 49 {
 		l.Info("m")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
-	defer cancel()
-	within(t, "Close with a hung sink", func() {
-		require.ErrorIs(t, l.Close(ctx), context.DeadlineExceeded)
-	})
-	st := l.Stats()
-	requireBalanced(t, st)
+	st := closeAtDeadline(t, l, "Close with a hung sink")
 	require.Equal(t, uint64(50), st.Dropped)
 
 	close(sink.gate)
@@ -155,6 +149,20 @@ func TestCloseCountsWhatHungSinkDidNotTake(t *testing.T) {
 		"the late write is not counted again")
 	require.LessOrEqual(t, len(sink.lines(t)), 1, "abandoned records are not written after Close gave up")
 	sink.requireClosedOnce(t)
+}
+
+// closeAtDeadline closes l with a 30 ms deadline, which a hung sink
+// makes it miss, and returns l's stats then, checked balanced.
+func closeAtDeadline(t *testing.T, l *AsyncLogger, what string) Stats {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	within(t, what, func() {
+		require.ErrorIs(t, l.Close(ctx), context.DeadlineExceeded)
+	})
+	st := l.Stats()
+	requireBalanced(t, st)
+	return st
 }
 
 // TestSinkRecoversUnderAsyncLoad checks that a sink that fails (or

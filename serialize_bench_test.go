@@ -13,22 +13,25 @@ var sink []byte
 
 // BenchmarkAppendString measures string escaping for typical inputs.
 func BenchmarkAppendString(b *testing.B) {
-	cases := []struct {
-		name string
-		s    string
-	}{
+	benchEscape(b, []escapeCase{
 		{"ASCIIShort", "request completed"},
 		{"ASCII200", strings.Repeat("GET /api/v1/users?id=42 ", 9)[:200]},
 		{"Escapes", "line one\nline \"two\"\tC:\\path\\to\\file\r\n\x00end"},
 		{"UTF8", "héllo wörld — 世界へようこそ — привет мир — 🎉🎉"},
-	}
+	}, appendString)
+}
+
+type escapeCase struct{ name, s string }
+
+// benchEscape runs escape on each case's string, a sub-benchmark each.
+func benchEscape(b *testing.B, cases []escapeCase, escape func(buf []byte, s string) []byte) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			buf := make([]byte, 0, 1024)
 			b.SetBytes(int64(len(c.s)))
 			b.ReportAllocs()
 			for b.Loop() {
-				buf = appendString(buf[:0], c.s)
+				buf = escape(buf[:0], c.s)
 			}
 			sink = buf
 		})
@@ -80,23 +83,12 @@ func BenchmarkAppendValueAny(b *testing.B) {
 // string when default redaction is on.
 func BenchmarkAppendStringScan(b *testing.B) {
 	tr := newRedaction(DefaultRedactors(), DefaultMask, DefaultRedactMaxDepth, DefaultRedactMaxKeys).trig
-	cases := []struct {
-		name string
-		s    string
-	}{
+	benchEscape(b, []escapeCase{
 		{"ASCIIShort", "request completed"},
 		{"Message", "Test logging, but use a somewhat realistic message length. (#42)"},
 		{"ASCII200", strings.Repeat("GET /api/v1/users?id=42 ", 9)[:200]},
-	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			buf := make([]byte, 0, 1024)
-			b.SetBytes(int64(len(c.s)))
-			b.ReportAllocs()
-			for b.Loop() {
-				buf, _ = appendStringScan(buf[:0], c.s, &tr)
-			}
-			sink = buf
-		})
-	}
+	}, func(buf []byte, s string) []byte {
+		buf, _ = appendStringScan(buf, s, &tr)
+		return buf
+	})
 }
