@@ -796,6 +796,9 @@ func workerShapes() map[string]*record {
 			slog.Any("strings", []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}), slog.Time("time", at),
 			slog.Any("times", times), slog.Any("user1", u), slog.Any("user2", u), slog.Any("error", errors.New("fail"))},
 	}
+	// zap's "10 fields" whole: with its list of ten users, each a group.
+	us := benchUsers{u, u, u, u, u, u, u, u, u, u}
+	shapes["zap10full"] = append(slices.Clone(shapes["zap10"]), slog.Any("users", us))
 	records := map[string]*record{}
 	for name, attrs := range shapes {
 		records[name] = &record{time: benchTime, level: slog.LevelInfo, msg: "request completed", scope: rootScope,
@@ -809,7 +812,7 @@ func workerShapes() map[string]*record {
 // the difference is what redaction costs them.
 func BenchmarkWorkerShapes(b *testing.B) {
 	records := workerShapes()
-	for _, shape := range []string{"request", "struct", "zap10"} {
+	for _, shape := range []string{"request", "struct", "zap10", "zap10full"} {
 		for _, c := range []struct {
 			name string
 			cfg  Config
@@ -838,8 +841,8 @@ func BenchmarkWorkerShapes(b *testing.B) {
 // ten users included: building the attrs (as the call site does; the
 // LogValuers run in capture) and capturing them, as a call whose values
 // are not all plain does before it queues the record. Beside
-// BenchmarkWorkerShapes, it shows how the work of such a record is split
-// between the caller and the worker.
+// BenchmarkWorkerShapes/zap10full, it shows how the work of such a record
+// is split between the caller and the worker.
 func BenchmarkCapture(b *testing.B) {
 	w, err := newWorker(Config{Sinks: []Sink{NewWriterSink(discard{})}})
 	if err != nil {

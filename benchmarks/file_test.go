@@ -60,6 +60,26 @@ func BenchmarkFileThroughput(b *testing.B) {
 	})
 }
 
+// BenchmarkFileBound is FileThroughput/fapilog.async with no file: the
+// same goroutines and records into a writer that only counts lines. It is
+// what the async pipeline takes records at when writing costs nothing, so
+// a bound on its file row (whose writes take a core's time besides).
+func BenchmarkFileBound(b *testing.B) {
+	var written, lost int64
+	var s subject
+	for range b.N {
+		w := newDiscard()
+		s = loggers["fapilog.async"](b, w, request)
+		spread(fileGoroutines, fileRecords, s.log)
+		s.mustFlush(b, fileRecords)
+		s.mustClose(b)
+		written += w.lines()
+		lost += s.lost(b, w.lines(), fileRecords)
+	}
+	b.ReportMetric(float64(written)/b.Elapsed().Seconds(), "records/s")
+	s.reportLost(b, lost, int64(b.N)*fileRecords)
+}
+
 // runFile times op, which writes fileRecords records to a fresh file,
 // checks the file's line count, and reports records/s.
 func runFile(b *testing.B, op func(f *os.File) subject) {
