@@ -383,8 +383,7 @@ func (ln *lane) drain(last, timed bool) (closed bool) {
 		case ln.dirty && !closed:
 			ln.flushSink()
 		}
-		ln.owner.Store(false)
-		ln.w.progress.notify()
+		ln.release()
 		if closed || !ln.ready() || (closing && !last) {
 			return closed
 		}
@@ -533,7 +532,9 @@ func (ln *lane) closeSink() {
 // flush runs the sink's Flush as the owner, waiting for the owner to let
 // go, or returns false if cancel closes first.
 func (ln *lane) flush(cancel <-chan struct{}) (error, bool) {
+	ln.w.ownerWaiters.Add(1)
 	ok := ln.w.progress.wait(func() bool { return ln.owner.CompareAndSwap(false, true) }, cancel)
+	ln.w.ownerWaiters.Add(-1)
 	if !ok {
 		return nil, false
 	}
@@ -544,12 +545,20 @@ func (ln *lane) flush(cancel <-chan struct{}) (error, bool) {
 	if !closed {
 		err = ln.flushSink()
 	}
-	ln.owner.Store(false)
-	ln.w.progress.notify()
+	ln.release()
 	if ln.ready() {
 		ln.wakeUp() // pushed while we held it
 	}
 	return err, true
+}
+
+// release lets go of owner, waking a flush that waits for it. A batch
+// queued meanwhile needs no wake-up: the owner looks again (see drain).
+func (ln *lane) release() {
+	ln.owner.Store(false)
+	if ln.w.ownerWaiters.Load() != 0 {
+		ln.w.progress.notify()
+	}
 }
 
 // close makes the goroutine write what is queued, close the sink and

@@ -36,6 +36,16 @@ type worker struct {
 	// consistent atomics order the holder's work before the next
 	// holder's, as a mutex would.
 	locked atomic.Bool
+	// lockWaiters counts goroutines waiting on progress for the lock to
+	// be free (lockOr, and sync callers whose record is not yet
+	// consumed), ownerWaiters those waiting for a lane's owner to let go
+	// (lane.flush): unlock and a lane's release notify only when some
+	// goroutine waits for them. A waiter counts itself before it checks
+	// its condition and the releaser loads the count after its release,
+	// so one of the two sees the other (sequentially consistent atomics).
+	// Without them, every release woke every sync caller in a group
+	// commit, most of them only to sleep again.
+	lockWaiters, ownerWaiters atomic.Int32
 	// Owned by the lock holder.
 	droppedShown uint64 // rejected count already reported
 
@@ -52,7 +62,8 @@ type worker struct {
 	// done counts queue positions accounted for (every lane done with
 	// them, or abandoned), always a prefix of the queue: sync callers and
 	// Flush wait for it to pass their position. progress is notified when
-	// it moves, when lock is released and when a lane's owner lets go.
+	// it moves, and when lock is released or a lane's owner lets go while
+	// someone waits for that (lockWaiters, ownerWaiters).
 	done     atomic.Uint64
 	progress notifier
 
@@ -141,9 +152,18 @@ func (w *worker) waitDone(target uint64, cancel <-chan struct{}) bool {
 		for _, ln := range w.lanes {
 			ln.drain(false, false) // untimed: a sync call pays no clock reads for its flush
 		}
+		// Once its record is consumed, a caller waits for done alone: it
+		// needs no wake-up when the lock is released.
+		needLock := w.q.consumed() < target
+		if needLock {
+			w.lockWaiters.Add(1)
+		}
 		ok := w.progress.wait(func() bool {
 			return w.done.Load() >= target || (w.q.consumed() < target && !w.locked.Load()) || w.helpable()
 		}, cancel)
+		if needLock {
+			w.lockWaiters.Add(-1)
+		}
 		if !ok {
 			w.q.wakeConsumer()
 			for _, ln := range w.lanes {
@@ -172,12 +192,19 @@ func (w *worker) tryLock() bool { return w.locked.CompareAndSwap(false, true) }
 // lockOr takes the consumer lock, waiting for it, and returns true, or
 // returns false if cancel closes first.
 func (w *worker) lockOr(cancel <-chan struct{}) bool {
+	if w.tryLock() {
+		return true
+	}
+	w.lockWaiters.Add(1)
+	defer w.lockWaiters.Add(-1)
 	return w.progress.wait(w.tryLock, cancel) // tryLock's effect happens exactly when it reports true
 }
 
 func (w *worker) unlock() {
 	w.locked.Store(false)
-	w.progress.notify()
+	if w.lockWaiters.Load() != 0 {
+		w.progress.notify()
+	}
 }
 
 // run is the worker goroutine: it parks until records arrive, drains them

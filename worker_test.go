@@ -188,3 +188,28 @@ func TestWorkerIdleRecordReachesSinkWithoutFlush(t *testing.T) {
 	logN(w, 1, false)
 	require.Eventually(t, func() bool { return w.stats().Written == 1 }, 5*time.Second, 100*time.Microsecond)
 }
+
+// A sync caller whose record waits for the lock is woken when the holder
+// releases it, even if the holder queued nothing for it to wait on: the
+// worker's goroutines are not running here, so nothing else wakes it.
+func TestSyncWaiterWokenByUnlock(t *testing.T) {
+	var out syncBuffer
+	set, err := Config{Sinks: []Sink{NewWriterSink(&out)}}.settings()
+	require.NoError(t, err)
+	w := newIdleWorker(set)
+	require.True(t, w.tryLock())
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		w.log(context.Background(), rootScope, true, 0, slog.LevelInfo, "after the lock", nil)
+	}()
+	require.Eventually(t, w.progress.waiting, 5*time.Second, time.Millisecond, "the caller waits")
+	w.unlock()
+	select {
+	case <-logged:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the sync caller was not woken when the lock was released")
+	}
+	require.Contains(t, out.String(), `"msg":"after the lock"`)
+	require.Equal(t, uint64(1), w.written.Load())
+}
