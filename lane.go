@@ -557,7 +557,7 @@ func (ln *lane) flush(cancel <-chan struct{}) (error, bool) {
 func (ln *lane) release() {
 	ln.owner.Store(false)
 	if ln.w.ownerWaiters.Load() != 0 {
-		ln.w.progress.notify()
+		ln.w.progress.wake()
 	}
 }
 

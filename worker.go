@@ -36,16 +36,6 @@ type worker struct {
 	// consistent atomics order the holder's work before the next
 	// holder's, as a mutex would.
 	locked atomic.Bool
-	// lockWaiters counts goroutines waiting on progress for the lock to
-	// be free (lockOr, and sync callers whose record is not yet
-	// consumed), ownerWaiters those waiting for a lane's owner to let go
-	// (lane.flush): unlock and a lane's release notify only when some
-	// goroutine waits for them. A waiter counts itself before it checks
-	// its condition and the releaser loads the count after its release,
-	// so one of the two sees the other (sequentially consistent atomics).
-	// Without them, every release woke every sync caller in a group
-	// commit, most of them only to sleep again.
-	lockWaiters, ownerWaiters atomic.Int32
 	// Owned by the lock holder.
 	droppedShown uint64 // rejected count already reported
 
@@ -84,6 +74,18 @@ type worker struct {
 	exited    chan struct{} // closed when run returns
 	closeOnce sync.Once
 	closeErr  error // written by run before exited is closed
+
+	// lockWaiters counts goroutines waiting on progress for the lock to
+	// be free (lockOr, and sync callers whose record is not yet
+	// consumed), ownerWaiters those waiting for a lane's owner to let go
+	// (lane.flush): unlock and a lane's release notify only when some
+	// goroutine waits for them. A waiter counts itself before it checks
+	// its condition and the releaser loads the count after its release,
+	// so one of the two sees the other (sequentially consistent atomics).
+	// Without them, every release woke every sync caller in a group
+	// commit, most of them only to sleep again. Last, so that the fields
+	// above keep their places.
+	lockWaiters, ownerWaiters atomic.Int32
 }
 
 func newWorker(cfg Config) (*worker, error) {
@@ -196,8 +198,9 @@ func (w *worker) lockOr(cancel <-chan struct{}) bool {
 		return true
 	}
 	w.lockWaiters.Add(1)
-	defer w.lockWaiters.Add(-1)
-	return w.progress.wait(w.tryLock, cancel) // tryLock's effect happens exactly when it reports true
+	ok := w.progress.wait(w.tryLock, cancel) // tryLock's effect happens exactly when it reports true
+	w.lockWaiters.Add(-1)
+	return ok
 }
 
 func (w *worker) unlock() {
