@@ -31,8 +31,9 @@ type worker struct {
 	ctl    control // levels, sampling, dedupe
 
 	// locked is the consumer lock: taken by a CAS, released by a store
-	// and a notify of progress, which is what a goroutine waiting for it
-	// waits on (so that the wait can honor a context). Sequentially
+	// and, when some goroutine waits for it (lockWaiters), a notify of
+	// progress, which is what such a goroutine waits on (so that the wait
+	// can honor a context). Sequentially
 	// consistent atomics order the holder's work before the next
 	// holder's, as a mutex would.
 	locked atomic.Bool
