@@ -33,9 +33,8 @@ type worker struct {
 	// locked is the consumer lock: taken by a CAS, released by a store
 	// and, when some goroutine waits for it (lockWaiters), a notify of
 	// progress, which is what such a goroutine waits on (so that the wait
-	// can honor a context). Sequentially
-	// consistent atomics order the holder's work before the next
-	// holder's, as a mutex would.
+	// can honor a context). Sequentially consistent atomics order the
+	// holder's work before the next holder's, as a mutex would.
 	locked atomic.Bool
 	// Owned by the lock holder.
 	droppedShown uint64 // rejected count already reported
