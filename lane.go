@@ -36,6 +36,7 @@ type lane struct {
 	queued     int          // records in queue
 	hw         int          // most records queued at once
 	current    []*laneBatch // taken by the owner, being written as one; emptied by abandon
+	alone      int          // records the owner writes unqueued (worker.writeAlone); zeroed by abandon
 	closing    bool         // the pipeline is closing: write what is queued, then close the sink
 	abandoned  bool         // Close gave up: queued and current batches were counted as dropped
 	sinkClosed bool
@@ -471,35 +472,51 @@ func (ln *lane) write(run []*laneBatch) {
 			n += uint64(lb.batch().Len())
 		}
 	}
+	status, abandoned := ln.send(b, n, false)
+	if abandoned {
+		return
+	}
+	for _, lb := range run {
+		ln.settle(lb, status)
+	}
+}
+
+// send writes b, of n records, to the sink as the owner and counts the
+// write for the sink (latency, rate, written or failed, the fallback).
+// It returns the records' status, or abandoned if Close gave up on them
+// meanwhile and counted them: ln.current, or ln.alone for a write that
+// never went through the queue (direct), emptied.
+func (ln *lane) send(b *Batch, n uint64, direct bool) (status uint8, abandoned bool) {
 	start := monotonic()
 	err := callSink(ln.sink, sinkWrite, b)
 	took := monotonic() - start
 	ln.mu.Lock()
 	ln.latency.observe(took)
 	ln.measure(took, len(b.buf), err == nil)
-	abandoned := len(ln.current) == 0 // Close gave up on them and counted them
-	ln.current = ln.current[:0]
+	if direct {
+		abandoned = ln.alone == 0
+		ln.alone = 0
+	} else {
+		abandoned = len(ln.current) == 0
+		ln.current = ln.current[:0]
+	}
 	if !abandoned && err == nil {
 		ln.written += n
 	}
 	ln.mu.Unlock()
-	if abandoned {
-		return
-	}
-	status := uint8(0)
-	if err == nil {
+	switch {
+	case abandoned:
+		return 0, true
+	case err == nil:
 		ln.dirty = true
-	} else {
-		status = statusFailed
-		ln.failed.Add(n)
-		ln.fail(fmt.Sprintf("write of %d records failed", n), err)
-		if ln.w.fallback(b) {
-			ln.fellBack.Add(n)
-		}
+		return 0, false
 	}
-	for _, lb := range run {
-		ln.settle(lb, status)
+	ln.failed.Add(n)
+	ln.fail(fmt.Sprintf("write of %d records failed", n), err)
+	if ln.w.fallback(b) {
+		ln.fellBack.Add(n)
 	}
+	return statusFailed, false
 }
 
 // fail records and reports a failure of the sink.
@@ -597,6 +614,8 @@ func (ln *lane) abandon() {
 	writing := len(held) // held[writing:] are being written
 	held = append(held, ln.current...)
 	ln.current = ln.current[:0]
+	ln.dropped.Add(uint64(ln.alone))
+	ln.alone = 0
 	ln.mu.Unlock()
 	ln.room.notify()
 	for i, lb := range held {

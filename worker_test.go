@@ -213,3 +213,89 @@ func TestSyncWaiterWokenByUnlock(t *testing.T) {
 	require.Contains(t, out.String(), `"msg":"after the lock"`)
 	require.Equal(t, uint64(1), w.written.Load())
 }
+
+// A lone sync call, the only record in the pipeline, is written by its
+// caller without a queued batch (writeAlone): flushed before it returns,
+// counted for the pipeline and for the sink as a queued one would be.
+func TestSyncLoneCallWritesAlone(t *testing.T) {
+	sink := &memSink{}
+	l, err := NewSync(Config{Sinks: []Sink{sink}})
+	require.NoError(t, err)
+	for i := range 20 {
+		l.Info("alone", slog.Int("i", i))
+		require.Len(t, sink.lines(t), i+1)
+		sink.mu.Lock()
+		flushes := sink.flushes
+		sink.mu.Unlock()
+		require.Equal(t, i+1, flushes, "flushed before the call returned")
+	}
+	require.NotNil(t, l.w.alone, "the calls took the lone path")
+	st := l.Stats()
+	require.Equal(t, []uint64{20, 20, 20}, []uint64{st.Submitted, st.Written, st.Batches})
+	ss := st.Sinks[0]
+	require.Equal(t, []uint64{20, 20, 20}, []uint64{ss.Routed, ss.Written, ss.WriteLatency.Count})
+	closeLogger(t, l)
+}
+
+// A lone sync call's record below its sink's level is not written there.
+func TestSyncLoneCallBelowSinkLevel(t *testing.T) {
+	sink := &memSink{}
+	l, err := NewSync(Config{Sinks: []Sink{MinLevel(slog.LevelWarn, sink)}})
+	require.NoError(t, err)
+	l.Info("below the sink's level")
+	l.Warn("at it")
+	lines := sink.lines(t)
+	require.Len(t, lines, 1)
+	require.Equal(t, "at it", lines[0]["msg"])
+	require.Equal(t, uint64(1), l.Stats().Sinks[0].Routed)
+	closeLogger(t, l)
+}
+
+// A lone sync write to a failing sink is counted Failed, for the
+// pipeline and the sink, and goes to the fallback.
+func TestSyncLoneCallFailingSink(t *testing.T) {
+	sink := &faultSink{failEvery: 1}
+	fallback := &memSink{}
+	l, err := NewSync(Config{Sinks: []Sink{sink}, Fallback: fallback, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	l.Info("fails")
+	st := l.Stats()
+	require.Equal(t, []uint64{1, 0, 1, 1}, []uint64{st.Submitted, st.Written, st.Failed, st.Fallback})
+	require.Equal(t, uint64(1), st.Sinks[0].Failed)
+	require.NotEmpty(t, st.Sinks[0].LastError)
+	require.Len(t, fallback.lines(t), 1)
+	requireLossOnly(t, l.Close(context.Background()), l.Stats())
+}
+
+// A Close that gives up while a lone sync write hangs counts that record
+// as Dropped, for the pipeline and the sink, and the late write changes
+// nothing once the sink returns.
+func TestCloseAbandonsLoneSyncWrite(t *testing.T) {
+	sink := hungSink()
+	l, err := NewSync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+	require.NoError(t, err)
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		l.Info("hangs")
+	}()
+	<-sink.entered
+	require.NotNil(t, l.w.alone, "the call took the lone path")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	within(t, "Close with a hung lone write", func() {
+		require.ErrorIs(t, l.Close(ctx), context.DeadlineExceeded)
+	})
+	st := l.Stats()
+	requireBalanced(t, st)
+	require.Equal(t, []uint64{1, 0, 1}, []uint64{st.Submitted, st.Written, st.Dropped})
+	require.Equal(t, uint64(1), st.Sinks[0].Dropped)
+
+	close(sink.gate)
+	<-returned
+	requireLossOnly(t, l.Close(context.Background()), l.Stats())
+	late := l.Stats()
+	require.Equal(t, []uint64{1, 0, 1}, []uint64{late.Submitted, late.Written, late.Dropped},
+		"the late write is not counted again")
+	require.Equal(t, []uint64{0, 1}, []uint64{late.Sinks[0].Written, late.Sinks[0].Dropped})
+}
