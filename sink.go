@@ -10,7 +10,9 @@ import (
 // called concurrently: the worker holds one lock around them (the caller
 // of a SyncLogger may run them under that lock on its own goroutine).
 // An error or a panic from a Sink is contained: the batch is counted as
-// Failed and reported to Config.Diagnostics, and logging goes on.
+// Failed and reported to Config.Diagnostics, and logging goes on. A Sink
+// must not log through a SyncLogger of its own pipeline: that call would
+// wait for the write that makes it.
 type Sink interface {
 	// WriteBatch writes every record in b. b and its bytes are valid only
 	// during the call.

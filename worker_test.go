@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,20 +252,25 @@ func TestSyncLoneCallBelowSinkLevel(t *testing.T) {
 	closeLogger(t, l)
 }
 
-// A lone sync write to a failing sink is counted Failed, for the
-// pipeline and the sink, and goes to the fallback.
+// A lone sync write to a sink that fails or panics is counted Failed,
+// for the pipeline and the sink, and goes to the fallback.
 func TestSyncLoneCallFailingSink(t *testing.T) {
-	sink := &faultSink{failEvery: 1}
-	fallback := &memSink{}
-	l, err := NewSync(Config{Sinks: []Sink{sink}, Fallback: fallback, Diagnostics: &syncBuffer{}})
-	require.NoError(t, err)
-	l.Info("fails")
-	st := l.Stats()
-	require.Equal(t, []uint64{1, 0, 1, 1}, []uint64{st.Submitted, st.Written, st.Failed, st.Fallback})
-	require.Equal(t, uint64(1), st.Sinks[0].Failed)
-	require.NotEmpty(t, st.Sinks[0].LastError)
-	require.Len(t, fallback.lines(t), 1)
-	requireLossOnly(t, l.Close(context.Background()), l.Stats())
+	for _, panics := range []bool{false, true} {
+		t.Run(fmt.Sprintf("panics=%v", panics), func(t *testing.T) {
+			sink := &faultSink{failEvery: 1, panics: panics}
+			fallback := &memSink{}
+			l, err := NewSync(Config{Sinks: []Sink{sink}, Fallback: fallback, Diagnostics: &syncBuffer{}})
+			require.NoError(t, err)
+			l.Info("fails")
+			require.NotNil(t, l.w.alone, "the call took the lone path")
+			st := l.Stats()
+			require.Equal(t, []uint64{1, 0, 1, 1}, []uint64{st.Submitted, st.Written, st.Failed, st.Fallback})
+			require.Equal(t, uint64(1), st.Sinks[0].Failed)
+			require.NotEmpty(t, st.Sinks[0].LastError)
+			require.Len(t, fallback.lines(t), 1)
+			requireLossOnly(t, l.Close(context.Background()), l.Stats())
+		})
+	}
 }
 
 // A Close that gives up while a lone sync write hangs counts that record
@@ -298,4 +304,32 @@ func TestCloseAbandonsLoneSyncWrite(t *testing.T) {
 	require.Equal(t, []uint64{1, 0, 1}, []uint64{late.Submitted, late.Written, late.Dropped},
 		"the late write is not counted again")
 	require.Equal(t, []uint64{0, 1}, []uint64{late.Sinks[0].Written, late.Sinks[0].Dropped})
+}
+
+// A sync call does not write alone while some goroutine waits on the
+// pipeline's progress: that waiter may be a sync caller about to join a
+// shared write (group commit).
+func TestSyncCallNotAloneWhileOthersWait(t *testing.T) {
+	var out syncBuffer
+	set, err := Config{Sinks: []Sink{NewWriterSink(&out)}}.settings()
+	require.NoError(t, err)
+	w := newIdleWorker(set)
+	var release atomic.Bool
+	waited := make(chan struct{})
+	go func() {
+		defer close(waited)
+		w.progress.wait(release.Load, nil)
+	}()
+	require.Eventually(t, w.progress.waiting, 5*time.Second, time.Millisecond, "the other goroutine waits")
+	w.log(context.Background(), rootScope, true, 0, slog.LevelInfo, "shared path", nil)
+	require.Nil(t, w.alone, "the call did not write alone")
+	require.Contains(t, out.String(), `"msg":"shared path"`)
+	require.Equal(t, uint64(1), w.written.Load())
+	release.Store(true)
+	w.progress.notify()
+	<-waited
+
+	w.log(context.Background(), rootScope, true, 0, slog.LevelInfo, "alone", nil)
+	require.NotNil(t, w.alone, "with no one waiting, it writes alone")
+	require.Equal(t, uint64(2), w.written.Load())
 }
