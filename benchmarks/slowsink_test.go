@@ -27,32 +27,58 @@ var slowLoggers = []string{
 
 func BenchmarkSlowSink(b *testing.B) {
 	for _, name := range slowLoggers {
-		b.Run(name, func(b *testing.B) {
-			const logged = slowGoroutines * slowPerG
-			var lat []time.Duration
-			var lost int64
-			var s subject
-			for range b.N {
-				sink := &slowSink{}
-				s = loggers[name](b, sink, request)
-				lat = append(lat, paced(s.log)...)
-				s.mustFlush(b, logged)
-				s.mustClose(b)
-				lost += s.lost(b, sink.lines(), logged)
-			}
-			b.StopTimer()
-			slices.Sort(lat)
-			for _, p := range []struct {
-				q    float64
-				unit string
-			}{{0.5, "p50-ns"}, {0.99, "p99-ns"}, {0.999, "p99.9-ns"}} {
-				b.ReportMetric(float64(percentile(lat, p.q)), p.unit)
-			}
-			s.reportLost(b, lost, int64(b.N)*logged)
-			if s.metrics != nil {
-				s.metrics(b)
-			}
+		b.Run(name, func(b *testing.B) { runSlow(b, name, 0) })
+	}
+}
+
+// BenchmarkFirstLap is SlowSink's fapilog.async row twice: "fresh", as
+// there, and "warm", where each op first logs firstLap records and waits
+// for them, so that every slot of the ring (16384) has held a record
+// before the paced calls. The difference is a new logger's first lap: a
+// call into a slot never used allocates the slot's attr buffer.
+func BenchmarkFirstLap(b *testing.B) {
+	for _, warm := range []int{0, firstLap} {
+		b.Run(map[bool]string{false: "fresh", true: "warm"}[warm > 0], func(b *testing.B) {
+			runSlow(b, "fapilog.async", warm)
 		})
+	}
+}
+
+// firstLap is more records than the default ring has slots.
+const firstLap = 20000
+
+// runSlow is one row of BenchmarkSlowSink for logger name, after warm
+// records logged at once and waited for (untimed for the percentiles).
+func runSlow(b *testing.B, name string, warm int) {
+	const logged = slowGoroutines * slowPerG
+	var lat []time.Duration
+	var lost int64
+	var s subject
+	for range b.N {
+		sink := &slowSink{}
+		s = loggers[name](b, sink, request)
+		if warm > 0 {
+			for i := range warm {
+				s.log(i)
+			}
+			s.mustFlush(b, int64(warm))
+		}
+		lat = append(lat, paced(s.log)...)
+		s.mustFlush(b, int64(warm+logged))
+		s.mustClose(b)
+		lost += s.lost(b, sink.lines(), int64(warm+logged))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	for _, p := range []struct {
+		q    float64
+		unit string
+	}{{0.5, "p50-ns"}, {0.99, "p99-ns"}, {0.999, "p99.9-ns"}} {
+		b.ReportMetric(float64(percentile(lat, p.q)), p.unit)
+	}
+	s.reportLost(b, lost, int64(b.N)*int64(warm+logged))
+	if s.metrics != nil {
+		s.metrics(b)
 	}
 }
 
