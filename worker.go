@@ -83,8 +83,8 @@ type worker struct {
 	// its condition and the releaser loads the count after its release,
 	// so one of the two sees the other (sequentially consistent atomics).
 	// Without them, every release woke every sync caller in a group
-	// commit, most of them only to sleep again. Last, so that the fields
-	// above keep their places.
+	// commit, most of them only to sleep again. At the end (with alone),
+	// so that the fields above keep their places.
 	lockWaiters, ownerWaiters atomic.Int32
 	alone                     *sharedBatch // the lock holder's, for writeAlone
 }
