@@ -108,12 +108,7 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 		r.ctx, r.attrs = side.ctx, side.attrs
 	} else {
 		r.ctx = ctxAttrs
-		if cap(r.own) >= len(attrs) {
-			r.own = r.own[:len(attrs)]
-			copy(r.own, attrs)
-		} else {
-			r.own = w.slab.copyOf(r.own, attrs) // a slot's first lap, mostly
-		}
+		r.own = append(r.own[:0], attrs...)
 		r.attrs = r.own
 	}
 	w.q.publish(pos)

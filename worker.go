@@ -83,11 +83,10 @@ type worker struct {
 	// its condition and the releaser loads the count after its release,
 	// so one of the two sees the other (sequentially consistent atomics).
 	// Without them, every release woke every sync caller in a group
-	// commit, most of them only to sleep again. At the end (with alone
-	// and slab), so that the fields above keep their places.
+	// commit, most of them only to sleep again. At the end (with alone),
+	// so that the fields above keep their places.
 	lockWaiters, ownerWaiters atomic.Int32
 	alone                     *sharedBatch // the lock holder's, for writeAlone
-	slab                      attrSlab     // slots' first attr buffers, refilled at unlock
 }
 
 func newWorker(cfg Config) (*worker, error) {
@@ -266,12 +265,6 @@ func (w *worker) lockOr(cancel <-chan struct{}) bool {
 }
 
 func (w *worker) unlock() {
-	if !w.slab.retired {
-		// The holder's last act, ahead of the next callers. Not after the
-		// first lap: loading the tail, which callers contend for, on every
-		// release cost their calls ~10% (BenchmarkTenAttrs/caller).
-		w.slab.refill(w.q.claimed(), w.q.size)
-	}
 	w.locked.Store(false)
 	if w.lockWaiters.Load() != 0 {
 		w.progress.notify()
