@@ -481,11 +481,46 @@ func (ln *lane) write(run []*laneBatch) {
 	}
 }
 
+// ownAlone makes the caller the owner of the lane for one record at
+// level that will not be queued (worker.writeAlone), and reports whether
+// it did: only if the lane takes that level, no summary is due, and it
+// is free, empty and open. The record is counted as the lane's for
+// abandon until writeAlone lets the lane go.
+func (ln *lane) ownAlone(level slog.Level) bool {
+	if (ln.level != nil && level < ln.level.Level()) || ln.summaryWanted.Load() ||
+		!ln.owner.CompareAndSwap(false, true) {
+		return false
+	}
+	ln.mu.Lock()
+	idle := len(ln.queue) == 0 && !ln.closing && !ln.abandoned
+	if idle {
+		ln.alone = 1
+	}
+	ln.mu.Unlock()
+	if !idle {
+		ln.release()
+	}
+	return idle
+}
+
+// writeAlone writes b, the one record ownAlone took the lane for, flushes
+// the sink (untimed, as a sync caller's drain) and lets the lane go. It
+// returns what send does.
+func (ln *lane) writeAlone(b *Batch) (status uint8, abandoned bool) {
+	ln.routed.Add(1)
+	status, abandoned = ln.send(b, 1, true)
+	if ln.dirty && !abandoned {
+		ln.flushSink()
+	}
+	ln.release()
+	return status, abandoned
+}
+
 // send writes b, of n records, to the sink as the owner and counts the
 // write for the sink (latency, rate, written or failed, the fallback).
 // It returns the records' status, or abandoned if Close gave up on them
 // meanwhile and counted them: ln.current, or ln.alone for a write that
-// never went through the queue (direct), emptied.
+// never went through the queue (direct: writeAlone), emptied.
 func (ln *lane) send(b *Batch, n uint64, direct bool) (status uint8, abandoned bool) {
 	start := monotonic()
 	err := callSink(ln.sink, sinkWrite, b)
