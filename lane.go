@@ -403,7 +403,11 @@ const inlineRate = 8
 // the sink's rate, and sets inline from it; a failed one clears it. The
 // owner calls it.
 func (ln *lane) measure(d time.Duration, n int, ok bool) {
-	ln.inline.Store(ln.rate.add(d, n) >= inlineRate && ok)
+	// Stored only when it changes: a store is a locked instruction, paid
+	// on every write, and the answer rarely changes.
+	if in := ln.rate.add(d, n) >= inlineRate && ok; in != ln.inline.Load() {
+		ln.inline.Store(in)
+	}
 }
 
 // A rate is how fast a sink takes bytes, as a running average of its
