@@ -1,6 +1,7 @@
 package fapilog
 
 import (
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -183,19 +184,22 @@ func put2(dst []byte, n int64) {
 // appendFraction appends '.' and the digits of ns nanoseconds: three of
 // them with millis, else up to nine without trailing zeros.
 func appendFraction(b []byte, ns int, millis bool) []byte {
-	var frac [10]byte
-	frac[0] = '.'
 	n := 10
 	u := uint64(ns) // unsigned: division by a constant is a multiply
 	if millis {
 		u /= 1e6
 		n = 4
 	}
-	putDigits(frac[1:n], u)
-	for !millis && frac[n-1] == '0' {
-		n--
+	// Written in place: digits put into a stack array and then appended
+	// cost a store-forwarding stall.
+	l := len(b)
+	b = slices.Grow(b, n)[:l+n]
+	b[l] = '.'
+	putDigits(b[l+1:], u)
+	for !millis && b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
 	}
-	return append(b, frac[:n]...)
+	return b
 }
 
 // appendTimeSlow is appendTimeAs for years the cache does not hold.
