@@ -517,7 +517,9 @@ func (w *worker) apply(t *batchTally) {
 	if t.dropped > 0 {
 		w.sinkDropped.Add(t.dropped)
 	}
-	w.ctl.deduped.Add(t.deduped)
+	if t.deduped > 0 {
+		w.ctl.deduped.Add(t.deduped)
+	}
 }
 
 // fallback writes b, which a sink failed on, to Config.Fallback and
