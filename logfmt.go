@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"reflect"
 	"strconv"
 	"time"
@@ -115,7 +116,7 @@ func appendTextValue(b []byte, v slog.Value, kind slog.Kind) []byte {
 	case slog.KindUint64:
 		return strconv.AppendUint(b, v.Uint64(), 10)
 	case slog.KindFloat64:
-		return strconv.AppendFloat(b, v.Float64(), 'g', -1, 64)
+		return appendTextFloat(b, v.Float64())
 	case slog.KindBool:
 		return strconv.AppendBool(b, v.Bool())
 	case slog.KindDuration:
@@ -128,6 +129,21 @@ func appendTextValue(b []byte, v slog.Value, kind slog.Kind) []byte {
 		return appendTextAny(b, v.Any())
 	}
 	return appendTextString(b, v.String())
+}
+
+// appendTextFloat appends f as slog.TextHandler does, as
+// strconv.AppendFloat(b, f, 'g', -1, 64) does. Shortest 'g' is plain
+// decimal notation while the exponent of f's shortest digits is -4 to 5,
+// which is when |f| is in [1e-4, 1e6) (1e6 is exact, and the float
+// nearest 1e-4 reads "0.0001"): there a short decimal takes
+// appendShortFloat's path, 'f' shortest being the same digits.
+func appendTextFloat(b []byte, f float64) []byte {
+	if a := math.Abs(f); a >= 1e-4 && a < 1e6 {
+		if out, ok := appendShortFloat(b, f); ok {
+			return out
+		}
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }
 
 // appendTextAny appends a value of kind Any as slog.TextHandler does:

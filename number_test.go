@@ -119,5 +119,38 @@ func FuzzAppendFloat(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, bits uint64) {
 		checkFloat(t, math.Float64frombits(bits))
+		checkTextFloat(t, math.Float64frombits(bits))
 	})
+}
+
+// checkTextFloat wants appendTextFloat to write what slog.TextHandler
+// does: strconv's shortest 'g'.
+func checkTextFloat(t testing.TB, f float64) {
+	t.Helper()
+	if got, want := string(appendTextFloat(nil, f)), strconv.FormatFloat(f, 'g', -1, 64); got != want {
+		t.Fatalf("appendTextFloat(%b) = %s, want %s", math.Float64bits(f), got, want)
+	}
+}
+
+// TestTextFloatMatchesStrconv: short decimals around both ends of the
+// plain-notation range ([1e-4, 1e6)), their neighbours, and random bits.
+func TestTextFloatMatchesStrconv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, f := range []float64{1e-4, 1e6, 999999, 999999.5, 0.0001, 0.00009, 100000, 1234567, 0.875, 12.5, 0,
+		math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 5e-324, math.MaxFloat64} {
+		for _, x := range []float64{f, -f, math.Nextafter(f, 0), math.Nextafter(f, math.Inf(1))} {
+			checkTextFloat(t, x)
+		}
+	}
+	for range 200_000 {
+		// Up to 10 digits with the decimal point anywhere from 1e-8 to 1e8.
+		m := rng.Uint64N(uint64(math.Pow10(1 + rng.IntN(10))))
+		f, err := strconv.ParseFloat(strconv.FormatUint(m, 10)+"e"+strconv.Itoa(rng.IntN(17)-12), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []float64{f, -f, math.Nextafter(f, math.Inf(1)), math.Float64frombits(rng.Uint64())} {
+			checkTextFloat(t, x)
+		}
+	}
 }

@@ -536,11 +536,12 @@ func (e *encoder) appendAttrs(b []byte, attrs []slog.Attr, sep bool) ([]byte, bo
 // attrs appends attrs nested in depth groups and reports whether it wrote
 // anything.
 func (e *encoder) attrs(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byte, bool) {
-	// Most attrs are scalars with a cached key: in JSON those are written
-	// here, without attr's and key's general cases (a call each, and the
-	// tests of kinds and formats that do not apply). The rest, and keys
-	// the cache masks or misses, go through attr.
-	fast := e.keys != nil && !e.slow
+	// Most attrs are scalars with a cached key: those are written here,
+	// without attr's and key's general cases (a call each, and the tests
+	// of kinds and formats that do not apply), in text too unless unique
+	// keys must note every key. The rest, and keys the cache masks or
+	// misses, go through attr.
+	fast := e.keys != nil && (!e.slow || e.text && e.uniq == nil)
 	wrote := false
 	for i := range attrs {
 		a := &attrs[i]
@@ -551,10 +552,15 @@ func (e *encoder) attrs(b []byte, attrs []slog.Attr, sep bool, depth int) ([]byt
 				k = e.keys.inBuddy(a.Key)
 			}
 			if isScalar(kind) && k != nil && !k.mask && e.underLimit() {
-				if sep || wrote {
-					b = append(b, ',')
+				if e.text {
+					b = e.textKey(b, a.Key, k)
+				} else {
+					if sep || wrote {
+						b = append(b, ',')
+					}
+					b = k.appendTo(b)
 				}
-				b = e.scalar(k.appendTo(b), a.Value, kind)
+				b = e.scalar(b, a.Value, kind)
 				wrote = true
 				continue
 			}
@@ -648,29 +654,25 @@ func (e *encoder) scalar(b []byte, v slog.Value, kind slog.Kind) []byte {
 		if n >= minCardInt && e.red != nil && e.red.cards && e.red.maskInt(n) {
 			return e.mask(b)
 		}
-		if !e.text {
-			return appendInt(b, n)
-		}
+		return appendInt(b, n) // text writes integers as JSON does
 	case slog.KindUint64:
 		n := v.Uint64()
 		if n >= minCardInt && e.red != nil && e.red.cards && e.red.maskUint(n) {
 			return e.mask(b)
 		}
-		if !e.text {
-			return appendUint(b, n)
-		}
+		return appendUint(b, n)
 	case slog.KindFloat64:
-		if !e.text {
-			return appendFloat(b, v.Float64())
+		if e.text {
+			return appendTextFloat(b, v.Float64())
 		}
+		return appendFloat(b, v.Float64())
 	case slog.KindBool:
-		if !e.text {
-			return strconv.AppendBool(b, v.Bool())
-		}
+		return strconv.AppendBool(b, v.Bool())
 	case slog.KindDuration:
-		if !e.text {
-			return appendInt(b, int64(v.Duration()))
+		if e.text {
+			return appendDuration(b, v.Duration())
 		}
+		return appendInt(b, int64(v.Duration()))
 	}
 	return e.value(b, v, kind, 0)
 }
