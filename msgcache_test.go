@@ -28,13 +28,7 @@ func TestMsgCacheMatchesEncoding(t *testing.T) {
 		{Redactors: []Redactor{}},
 		{Redactors: allRedactors()},
 	} {
-		set, err := cfg.settings()
-		require.NoError(t, err)
-		cached := newStages(set, newDiagnostics(io.Discard))
-		plain := newStages(set, newDiagnostics(io.Discard))
-		for _, fm := range plain.fmts {
-			fm.enc.msgs = nil
-		}
+		cached, plain := stagesWithout(t, cfg, func(e *encoder) { e.msgs = nil })
 		lines := func(p *stages, msg string) []string {
 			r := &record{level: slog.LevelInfo, msg: msg, scope: rootScope}
 			p.begin(r)
@@ -104,4 +98,19 @@ func TestMsgCacheKeepsNoLongMessage(t *testing.T) {
 	for i := range p.fmts[0].msgs.tab {
 		require.Empty(t, p.fmts[0].msgs.tab[i].msg, "entry %d", i)
 	}
+}
+
+// stagesWithout returns two stages of cfg: one as built, and one whose
+// encoders drop has taken a cache from, the reference the first must
+// match.
+func stagesWithout(t *testing.T, cfg Config, drop func(*encoder)) (cached, plain *stages) {
+	t.Helper()
+	set, err := cfg.settings()
+	require.NoError(t, err)
+	cached = newStages(set, newDiagnostics(io.Discard))
+	plain = newStages(set, newDiagnostics(io.Discard))
+	for _, fm := range plain.fmts {
+		drop(&fm.enc)
+	}
+	return cached, plain
 }
