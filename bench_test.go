@@ -302,6 +302,25 @@ func BenchmarkRedactAny(b *testing.B) {
 	}
 }
 
+// BenchmarkWith is a request's child logger: With two ids, then one call
+// of three attrs on it, the caller's cost (the worker writes meanwhile).
+func BenchmarkWith(b *testing.B) {
+	l, w := benchLogger(b)
+	b.ReportAllocs()
+	for n := b.N; n > 0; n -= tenBurst {
+		for range min(n, tenBurst) {
+			c := l.With(slog.String("request_id", "abc-123"), slog.String("user", "ann"))
+			c.Info("handled", slog.Int("status", 200), slog.Int("bytes", 5120), slog.String("path", "/api/v1/orders"))
+		}
+		b.StopTimer()
+		if err := l.Flush(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	finish(b, l, w, int64(b.N))
+}
+
 // BenchmarkEnrichStatic is the worker's cost of a 10-attr record with
 // ServiceInfo, HostInfo and RuntimeInfo (8 fields, encoded once), against
 // none.

@@ -385,6 +385,25 @@ func requireNoAllocs(t *testing.T, l interface {
 	}
 }
 
+// TestWithAllocs: a child logger of a request's ids costs its scope, its
+// encoded attrs and the redaction walk's path, whatever the format count
+// or default redaction (8 allocations before the line was sized once and
+// the walked copy kept on the stack).
+func TestWithAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	for _, cfg := range []Config{{}, {Redactors: []Redactor{}}} {
+		l, err := NewAsync(cfg)
+		require.NoError(t, err)
+		allocs := testing.AllocsPerRun(100, func() {
+			_ = l.With(slog.String("request_id", "abc-123"), slog.String("user", "ann"))
+		})
+		require.LessOrEqual(t, allocs, 3.0)
+		closeLogger(t, l)
+	}
+}
+
 // discard is io.Discard without the ReadFrom fast path, as a plain writer.
 type discard struct{}
 

@@ -17,7 +17,8 @@ import (
 // because a group with nothing in it is omitted. In text, groups are a
 // prefix of keys ("g.b=2"), so nothing is opened.
 type scope struct {
-	pre    [][]byte // per format of the pipeline, in its order
+	pre    [][]byte  // per format of the pipeline, in its order
+	pre1   [1][]byte // pre's array for a pipeline of one format: no second allocation
 	groups []string
 	open   int
 	prefix string // text: the groups' path, "g.h."
@@ -54,13 +55,17 @@ func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, attrs []slog.Att
 	}
 	c := new(scope)
 	*c = *s
-	c.pre, c.open = nil, len(s.groups)
+	c.pre, c.open = c.pre1[:0], len(s.groups)
+	hint := attrsSizeHint(attrs)
 	wrote := false
 	for i, f := range formats {
 		var pre []byte
 		if i < len(s.pre) {
-			pre = slices.Clip(s.pre[i])
+			pre = s.pre[i]
 		}
+		// A new array, grown once: the parent's is shared with its other
+		// children.
+		pre = slices.Grow(slices.Clip(pre), hint+len(s.groups)*8)
 		if f.kind == kindJSON {
 			pre = s.openPending(pre)
 		}
@@ -74,6 +79,22 @@ func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, attrs []slog.Att
 		return s
 	}
 	return c
+}
+
+// attrsSizeHint guesses the encoded size of attrs, so that a With's
+// buffer is allocated once: keys and string values as they are, 24 bytes
+// for any other value (a group or a struct may need more: then it grows).
+func attrsSizeHint(attrs []slog.Attr) int {
+	n := 0
+	for _, a := range attrs {
+		n += len(a.Key) + 8
+		if a.Value.Kind() == slog.KindString {
+			n += len(a.Value.String())
+		} else {
+			n += 24
+		}
+	}
+	return n
 }
 
 // encoder returns an encoder of attrs inside s's groups in format f.

@@ -226,7 +226,10 @@ func (p *stages) withAttrs(sc *scope, attrs []slog.Attr) *scope {
 	if p.red == nil || len(attrs) == 0 {
 		return sc.withAttrsIn(p.formats, p.uniq, attrs)
 	}
-	attrs = capturedAttrs(attrs)
+	// The walk masks in place, so it walks a copy. The scope keeps the
+	// attrs' encoding, not them: a few are copied on the stack.
+	var buf [8]slog.Attr
+	attrs = appendCaptured(buf[:0], attrs...)
 	var st redactState
 	st.begin(p.red)
 	st.attrs(attrs, sc.groups)
