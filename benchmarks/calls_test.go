@@ -24,6 +24,10 @@ const callerChunk = 4096
 // BenchmarkAddingFields: a message and 10 fields.
 func BenchmarkAddingFields(b *testing.B) { benchCalls(b, fields10) }
 
+// BenchmarkChildLogger: a request's child logger (With a request id and a
+// user), made anew for each record, and the request record on it.
+func BenchmarkChildLogger(b *testing.B) { benchCalls(b, child) }
+
 // BenchmarkAccumulatedContext: a message from a logger with 10 fields of
 // context.
 func BenchmarkAccumulatedContext(b *testing.B) { benchCalls(b, context10) }

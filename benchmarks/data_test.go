@@ -37,7 +37,21 @@ const (
 	// tenVia is ten logged through a func value, so that the fields are
 	// built per call and escape to the heap (see the loggers' cases).
 	tenVia
+	// child is a request's child logger: With a request id and a user,
+	// then the request record on it, a new child per record.
+	child
 )
+
+// requestIDs are the child shape's request ids, 1000 distinct.
+var requestIDs = func() (ids [1000]string) {
+	for i := range ids {
+		ids[i] = fmt.Sprintf("req-%08x", i*2654435761)
+	}
+	return ids
+}()
+
+// requestID returns the request id of record i.
+func requestID(i int) string { return requestIDs[i%len(requestIDs)] }
 
 // messages are zap's benchmark messages: realistic length, 1000 distinct.
 var messages = func() (m [1000]string) {

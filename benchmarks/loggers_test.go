@@ -134,6 +134,10 @@ func zapLog(l *zap.Logger, k shape) func(int) {
 		return func(i int) { l.Info(message(i)) }
 	case request:
 		return func(i int) { zapRequest(l, message(i)) }
+	case child:
+		return func(i int) {
+			zapRequest(l.With(zap.String("request_id", requestID(i)), zap.String("user", "ann")), message(i))
+		}
 	case ten:
 		return func(int) { l.Info(tenMsg, zapTen()...) }
 	case tenVia:
@@ -154,6 +158,11 @@ func zerologLog(l zerolog.Logger, k shape) func(int) {
 		return func(i int) { l.Info().Msg(message(i)) }
 	case request:
 		return func(i int) { zerologRequest(l.Info()).Msg(message(i)) }
+	case child:
+		return func(i int) {
+			c := l.With().Str("request_id", requestID(i)).Str("user", "ann").Logger()
+			zerologRequest(c.Info()).Msg(message(i))
+		}
 	case ten:
 		return func(int) { zerologTen(l.Info()).Msg(tenMsg) }
 	case tenVia:
@@ -218,6 +227,12 @@ func slogLog(l *slog.Logger, k shape) func(int) {
 			var a [5]slog.Attr
 			l.LogAttrs(ctx, slog.LevelInfo, message(i), slogRequest(&a)...)
 		}
+	case child:
+		return func(i int) {
+			var a [5]slog.Attr
+			c := l.With(slog.String("request_id", requestID(i)), slog.String("user", "ann"))
+			c.LogAttrs(ctx, slog.LevelInfo, message(i), slogRequest(&a)...)
+		}
 	case ten:
 		return func(int) {
 			var a [10]slog.Attr
@@ -244,6 +259,11 @@ func logrusLog(l *logrus.Logger, k shape) func(int) {
 		return func(i int) { l.Info(message(i)) }
 	case request:
 		return func(i int) { l.WithFields(logrusRequest()).Info(message(i)) }
+	case child:
+		return func(i int) {
+			c := l.WithFields(logrus.Fields{"request_id": requestID(i), "user": "ann"})
+			c.WithFields(logrusRequest()).Info(message(i))
+		}
 	}
 	panic(fmt.Sprint("unknown shape ", k))
 }
@@ -277,6 +297,12 @@ func fapilogAsyncLog(l *fapilog.AsyncLogger, k shape) func(int) {
 		return func(i int) {
 			var a [5]slog.Attr
 			l.Info(message(i), slogRequest(&a)...)
+		}
+	case child:
+		return func(i int) {
+			var a [5]slog.Attr
+			c := l.With(slog.String("request_id", requestID(i)), slog.String("user", "ann"))
+			c.Info(message(i), slogRequest(&a)...)
 		}
 	case ten:
 		return func(int) {
