@@ -143,7 +143,8 @@ func TestTextFloatMatchesStrconv(t *testing.T) {
 		}
 	}
 	for range 200_000 {
-		// Up to 10 digits with the decimal point anywhere from 1e-8 to 1e8.
+		// Up to 10 digits times 10^-12 to 10^4: both ends of the plain
+		// range and past them.
 		m := rng.Uint64N(uint64(math.Pow10(1 + rng.IntN(10))))
 		f, err := strconv.ParseFloat(strconv.FormatUint(m, 10)+"e"+strconv.Itoa(rng.IntN(17)-12), 64)
 		if err != nil {
