@@ -28,35 +28,70 @@ func walkingStages(t *testing.T, cfg Config) (fused, walking *stages) {
 }
 
 // TestFusedRedactionMatchesWalk checks that redacting while encoding
-// masks exactly what walking the record first does, byte for byte, on
-// random records full of secrets at every depth (past the guardrails
-// too), with small guardrails so that they are hit often.
+// masks exactly what walking the record first does, byte for byte, in
+// JSON alone and in every format, on random records and With scopes full
+// of secrets at every depth (past the guardrails too), with small
+// guardrails so that they are hit often, and that what the guardrails
+// masked is counted once per record or With.
 func TestFusedRedactionMatchesWalk(t *testing.T) {
-	for _, cfg := range []Config{
+	every, _ := allFormats()
+	for i, cfg := range []Config{
 		{},
 		{Redactors: allRedactors()},
 		{RedactMaxDepth: 3, RedactMaxKeys: 12, RedactMask: "<hidden>"},
+		{Sinks: every},
+		{Redactors: allRedactors(), Sinks: every},
+		{RedactMaxDepth: 3, RedactMaxKeys: 12, RedactMask: "<hidden>", Sinks: every},
 	} {
 		fused, walking := walkingStages(t, cfg)
-		for seed := range uint64(300) {
+		require.Len(t, fused.fmts, max(1, len(cfg.Sinks)), "config %d", i)
+		for seed := range uint64(200) {
 			g := &secretGen{r: rand.New(rand.NewPCG(seed, 7)), maxDepth: DefaultRedactMaxDepth}
-			sc := rootScope
-			for range g.r.IntN(3) {
-				sc = sc.withGroup(fmt.Sprintf("s%d", g.next()))
+			// A scope of groups and With attrs, built in each pipeline:
+			// With redacts as the pipeline's records are.
+			type step struct {
+				group string
+				attrs []slog.Attr
 			}
-			depth := len(sc.groups)
+			var steps []step
+			depth := 0
+			for range g.r.IntN(4) {
+				if g.r.IntN(2) == 0 {
+					steps = append(steps, step{group: fmt.Sprintf("s%d", g.next())})
+					depth++
+				} else {
+					steps = append(steps, step{attrs: g.attrs(depth, 1+g.r.IntN(3))})
+				}
+			}
+			scope := func(p *stages) *scope {
+				sc := rootScope
+				for _, s := range steps {
+					if s.attrs != nil {
+						sc = p.withAttrs(sc, s.attrs)
+					} else {
+						sc = sc.withGroup(s.group)
+					}
+				}
+				return sc
+			}
 			attrs := g.attrs(depth, 3+g.r.IntN(4))
 			attrs = append(attrs, slog.Any("dive", g.goValue(depth, 3, false)))
 			ctx := capturedAttrs(g.attrs(0, 2))
 			msg := "msg " + g.shaped()
 			line := func(p *stages) string {
-				r := &record{level: slog.LevelInfo, msg: msg, scope: sc, ctx: ctx}
+				r := &record{level: slog.LevelInfo, msg: msg, scope: scope(p), ctx: ctx}
 				r.addAttrs(attrs)
-				return string(p.appendRecord(nil, r))
+				p.begin(r)
+				defer p.end()
+				var b []byte
+				for fi := range p.fmts {
+					b = p.encode(formatIndex(fi), b, r)
+				}
+				return string(b)
 			}
 			want := line(walking)
-			require.Equal(t, want, line(fused), "seed %d", seed)
-			require.Equal(t, walking.redactionLimited.Load(), fused.redactionLimited.Load(), "seed %d", seed)
+			require.Equal(t, want, line(fused), "config %d, seed %d", i, seed)
+			require.Equal(t, walking.redactionLimited.Load(), fused.redactionLimited.Load(), "config %d, seed %d", i, seed)
 		}
 	}
 }

@@ -42,14 +42,16 @@ var jsonOnly = []Format{JSON()}
 
 // withAttrs returns a child scope holding attrs too, encoded as JSON.
 func (s *scope) withAttrs(attrs []slog.Attr) *scope {
-	return s.withAttrsIn(jsonOnly, nil, attrs)
+	return s.withAttrsIn(jsonOnly, nil, nil, attrs)
 }
 
 // withAttrsIn returns a child scope holding attrs too, encoded in each of
 // formats. Empty attrs are dropped; if nothing is left, s itself is
 // returned. With uniq, the child's levels hold no key twice: a later
-// attr replaces an earlier one.
-func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, attrs []slog.Attr) *scope {
+// attr replaces an earlier one. With st, attrs are redacted as they are
+// encoded (fused, as the worker's records are), and st holds what the
+// first format's encoding ran into; uniq must be nil.
+func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, st *redactState, attrs []slog.Attr) *scope {
 	if uniq != nil {
 		return s.withUniqueAttrs(formats, attrs)
 	}
@@ -71,6 +73,13 @@ func (s *scope) withAttrsIn(formats []Format, uniq *uniqueKeys, attrs []slog.Att
 		}
 		n := len(pre)
 		e := s.encoder(f)
+		if st != nil {
+			// A later format finds what the first did (fused redactors are
+			// built in: no panics to count, only the limits' flag), so st
+			// serves it too, its key count restarted.
+			e.red, e.st, e.base = st.rd, st, len(s.groups)
+			st.keys = 0
+		}
 		pre, _ = e.appendAttrs(pre, attrs, s.open == len(s.groups))
 		wrote = len(pre) > n
 		c.pre = append(c.pre, pre)

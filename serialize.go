@@ -782,7 +782,7 @@ func (e *encoder) key(b []byte, key string, sep bool) ([]byte, bool) {
 			return k.appendTo(b), k.mask
 		}
 	}
-	return appendKey(b, key, false), e.red != nil && e.red.maskKey(key)
+	return appendKey(b, key, false), e.red != nil && e.st.matchKey(key)
 }
 
 // textKeyMask is key in text.
@@ -795,7 +795,7 @@ func (e *encoder) textKeyMask(b []byte, key string) ([]byte, bool) {
 			return e.textKey(b, key, k), k.mask
 		}
 	}
-	return e.textKey(b, key, nil), e.red != nil && e.red.maskKey(key)
+	return e.textKey(b, key, nil), e.red != nil && e.st.matchKey(key)
 }
 
 // underLimit counts a key, when fused, if the record has fewer than

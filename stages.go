@@ -3,6 +3,7 @@ package fapilog
 import (
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 )
 
@@ -33,6 +34,8 @@ type stages struct {
 	uniq   *uniqueKeys   // non-nil: Config.UniqueKeys
 	heads  [4]uniqueKeys // UniqueKeys: see heads
 	tree   []slog.Attr   // UniqueKeys: a record's members, to deduplicate
+
+	withStates sync.Pool // *redactState: With's, on callers' goroutines
 
 	enricherErrors   atomic.Uint64
 	redactorErrors   atomic.Uint64
@@ -224,17 +227,30 @@ func (p *stages) enrich(e Enricher, dst []slog.Attr) (out []slog.Attr) {
 // are captured first, so that redaction sees inside slog.Any values.
 func (p *stages) withAttrs(sc *scope, attrs []slog.Attr) *scope {
 	if p.red == nil || len(attrs) == 0 {
-		return sc.withAttrsIn(p.formats, p.uniq, attrs)
+		return sc.withAttrsIn(p.formats, p.uniq, nil, attrs)
 	}
-	// The walk masks in place, so it walks a copy. The scope keeps the
-	// attrs' encoding, not them: a few are copied on the stack.
+	// The scope keeps the attrs' encoding, not them: a few are captured
+	// on the stack.
 	var buf [8]slog.Attr
 	attrs = appendCaptured(buf[:0], attrs...)
-	var st redactState
+	st, _ := p.withStates.Get().(*redactState)
+	if st == nil {
+		// Keys' verdicts are cached as the worker's are: a service makes
+		// its child loggers with the same few keys, over and over.
+		st = &redactState{verdicts: new(verdictCache), kvVerdicts: new(verdictCache)}
+	}
+	defer p.withStates.Put(st)
 	st.begin(p.red)
+	if !p.walk && p.uniq == nil {
+		// Redacted as encoded, in one pass, as the worker's records are.
+		sc = sc.withAttrsIn(p.formats, nil, st, attrs)
+		p.account(st)
+		return sc
+	}
+	// The walk masks the copy in place.
 	st.attrs(attrs, sc.groups)
-	p.account(&st)
-	return sc.withAttrsIn(p.formats, p.uniq, attrs)
+	p.account(st)
+	return sc.withAttrsIn(p.formats, p.uniq, nil, attrs)
 }
 
 // account counts and reports what a redaction walk ran into.

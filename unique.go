@@ -205,7 +205,7 @@ func (s *scope) withUniqueAttrs(formats []Format, attrs []slog.Attr) *scope {
 	c := rootScope
 	for i, level := range levels {
 		if len(level) > 0 {
-			c = c.withAttrsIn(formats, nil, level)
+			c = c.withAttrsIn(formats, nil, nil, level)
 		}
 		if i < d {
 			c = c.withGroup(s.groups[i])
