@@ -14,8 +14,8 @@ import "testing"
 //   - e2e/…: b.RunParallel, every record encoded and written; for the
 //     async face the final Flush is inside the timed region.
 var (
-	callerLoggers = []string{"zap", "zerolog", "slog", "fapilog.async"}
-	e2eLoggers    = []string{"zap", "zerolog", "slog", "logrus", "fapilog.async"}
+	callerLoggers = []string{"zap", "zerolog", "slog", "fapilog.async", "fapilog.slog"}
+	e2eLoggers    = []string{"zap", "zerolog", "slog", "logrus", "fapilog.async", "fapilog.slog"}
 )
 
 // callerChunk is well under the async queue's 16384 records.

@@ -42,18 +42,8 @@ type subject struct {
 type maker func(b *testing.B, w io.Writer, k shape) subject
 
 // loggers are the subjects by name. A scenario lists the names it runs.
-// A new subject is one entry here made of the log functions below; for
-// fapilog behind log/slog, once the loggers have a Handler method:
-//
-//	"fapilog.slog": func(b *testing.B, w io.Writer, k shape) subject {
-//		l, err := fapilog.NewAsync(fapilogConfig(w))
-//		if err != nil {
-//			b.Fatal(err)
-//		}
-//		return fapilogSubject(l, slogLog(slog.New(l.Handler()), k))
-//	},
-//
-// and its name added to the scenarios' lists (and cmd/chart's rows).
+// A new subject is one entry here made of the log functions below, and
+// its name added to the scenarios' lists (and cmd/chart's rows).
 var loggers = map[string]maker{
 	// zap's production JSON encoder on an unbuffered WriteSyncer: one Write
 	// per record, no sampling, no caller.
@@ -89,6 +79,15 @@ var loggers = map[string]maker{
 			b.Fatal(err)
 		}
 		return fapilogSubject(l, fapilogAsyncLog(l, k))
+	},
+	// The async face behind log/slog: slog.New of its Handler, called as
+	// slog's own (slogLog), as code written against log/slog does.
+	"fapilog.slog": func(b *testing.B, w io.Writer, k shape) subject {
+		l, err := fapilog.NewAsync(fapilogConfig(w))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return fapilogSubject(l, slogLog(slog.New(l.Handler()), k))
 	},
 	"fapilog.sync": func(b *testing.B, w io.Writer, k shape) subject {
 		l, err := fapilog.NewSync(fapilogConfig(w))

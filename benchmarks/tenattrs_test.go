@@ -20,7 +20,7 @@ import "testing"
 //     heap on every call (the tenVia shape: what escapes for each logger
 //     is said there).
 var (
-	tenLoggers     = []string{"zap", "zerolog", "slog", "fapilog.async"}
+	tenLoggers     = []string{"zap", "zerolog", "slog", "fapilog.async", "fapilog.slog"}
 	tenSyncLoggers = []string{"zap", "zerolog", "fapilog.sync"}
 )
 

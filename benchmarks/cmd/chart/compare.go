@@ -41,9 +41,10 @@ type scenario struct {
 // that "≥ 50% of raw" is a goal of 2×).
 var scenarios = []scenario{
 	tenScenario(),
-	callScenario("A message and 10 fields", "10 fields", "AddingFields", 0.5),
-	callScenario("A message with 10 fields of context", "10 fields of context", "AccumulatedContext", 1),
-	callScenario("A static message", "static message", "WithoutFields", 1),
+	callScenario("A message and 10 fields", "10 fields", "AddingFields", 0.5, 1),
+	callScenario("A message with 10 fields of context", "10 fields of context", "AccumulatedContext", 1, 1),
+	callScenario("A static message", "static message", "WithoutFields", 1, 1),
+	callScenario("A request's child logger (With two fields) and its record", "child logger", "ChildLogger", 0, 0),
 	{
 		title:  "Throughput to a file, 8 goroutines, 1M records",
 		short:  "file, 8 goroutines",
@@ -111,17 +112,20 @@ func against(how, bench, face string, peers ...peer) []comparison {
 	return out
 }
 
-// callScenario is one of zap's three scenarios: our async face's caller
-// cost and end-to-end time against zerolog's and zap's. The caller-cost
-// goal is callerGoal; end to end the goal is to match zerolog.
-func callScenario(title, short, bench string, callerGoal float64) scenario {
+// callScenario is one of BenchmarkCalls' scenarios (zap's three and the
+// child logger): our async face's caller cost and end-to-end time against
+// zerolog's and zap's, with goals against zerolog of callerGoal and
+// e2eGoal (0: none), and the same face behind log/slog against slog's
+// JSONHandler end to end.
+func callScenario(title, short, bench string, callerGoal, e2eGoal float64) scenario {
 	return scenario{
 		title:  title + ", ns per call",
 		short:  short,
 		metric: nsPerOp,
 		rows: slices.Concat(
 			against("caller: ", bench+"/caller", "async", peer{"zerolog", callerGoal}, peer{"zap", 0}),
-			against("e2e: ", bench+"/e2e", "async", peer{"zerolog", 1}, peer{"zap", 0}),
+			against("e2e: ", bench+"/e2e", "async", peer{"zerolog", e2eGoal}, peer{"zap", 0}),
+			against("behind log/slog, e2e: ", bench+"/e2e", "slog", peer{"slog", 0}),
 		),
 	}
 }
@@ -139,6 +143,7 @@ func tenScenario() scenario {
 		rows: slices.Concat(
 			against("caller: ", bench+"caller", "async", peer{"zerolog", 0.5}, peer{"zap", 0}),
 			against("e2e: ", bench+"e2e", "async", peer{"zerolog", 0.8}, peer{"zap", 0}, peer{"slog", 0}),
+			against("behind log/slog, e2e: ", bench+"e2e", "slog", peer{"slog", 0}),
 			against("RunParallel: ", bench+"parallel", "async", peer{"zerolog", 1.5}, peer{"zap", 0}),
 			against("", bench+"sync", "sync", peer{"zap", 0.5}, peer{"zerolog", 0}),
 			[]comparison{{
