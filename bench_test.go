@@ -43,9 +43,12 @@ func attrs10() []slog.Attr {
 
 // benchLogger is an async logger into a counting writer. Block with a
 // large queue keeps drops at zero; the benchmark fails if any happen.
-func benchLogger(b *testing.B) (*AsyncLogger, *countingWriter) {
+func benchLogger(b *testing.B) (*AsyncLogger, *countingWriter) { return benchLoggerQueue(b, 0) }
+
+// benchLoggerQueue is benchLogger with Config.QueueSize n.
+func benchLoggerQueue(b *testing.B, n int) (*AsyncLogger, *countingWriter) {
 	w := &countingWriter{}
-	l, err := NewAsync(Config{Sinks: []Sink{NewWriterSink(w)}, Backpressure: Block, BlockTimeout: -1})
+	l, err := NewAsync(Config{Sinks: []Sink{NewWriterSink(w)}, Backpressure: Block, BlockTimeout: -1, QueueSize: n})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -542,6 +545,40 @@ func logTenVia(info func(string, ...slog.Attr)) {
 	info(tenMsg, tenAttrs(&a)...)
 }
 
+// benchE2E logs b.N records with log on l, from one goroutine or from
+// RunParallel's, and times them until l has written them all.
+func benchE2E(b *testing.B, l *AsyncLogger, w *countingWriter, parallel bool, log func(*AsyncLogger)) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	if parallel {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				log(l)
+			}
+		})
+	} else {
+		for range b.N {
+			log(l)
+		}
+	}
+	if err := l.Flush(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	finish(b, l, w, int64(b.N))
+}
+
+// BenchmarkTenAttrsQueueSize is TenAttrs/funcvalue/e2e (the GC busy) with
+// queues of three sizes: every GC cycle marks the slots' attr buffers, so
+// a smaller queue makes this row cheaper (and absorbs shorter bursts).
+func BenchmarkTenAttrsQueueSize(b *testing.B) {
+	for _, n := range []int{1024, 4096, DefaultQueueSize} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			l, w := benchLoggerQueue(b, n)
+			benchE2E(b, l, w, false, func(l *AsyncLogger) { logTenVia(l.Info) })
+		})
+	}
+}
+
 // tenBurst is the burst of the caller-cost row: a burst fits any queue,
 // and the Flush after it is untimed.
 const tenBurst = 512
@@ -577,23 +614,7 @@ func BenchmarkTenAttrs(b *testing.B) {
 	})
 	e2e := func(b *testing.B, parallel bool, log func(*AsyncLogger)) {
 		l, w := benchLogger(b)
-		b.ReportAllocs()
-		b.ResetTimer()
-		if parallel {
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					log(l)
-				}
-			})
-		} else {
-			for range b.N {
-				log(l)
-			}
-		}
-		if err := l.Flush(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		finish(b, l, w, int64(b.N))
+		benchE2E(b, l, w, parallel, log)
 	}
 	via := func(l *AsyncLogger) { logTenVia(l.Info) }
 	b.Run("e2e", func(b *testing.B) { e2e(b, false, logTen) })

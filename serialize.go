@@ -509,7 +509,7 @@ type encoder struct {
 	keys *keyCache    // nil: encode every key
 	msgs *msgCache    // nil: encode every message
 	red  *redaction   // non-nil: fused redaction
-	st   *redactState // the record's redaction state, when fused
+	st   *redactState // the record's (or a With's) redaction state, when fused
 	base int          // groups around the attrs being encoded, for RedactMaxDepth
 	h    *lineHead    // the format and its built-in fields; nil: jsonHead
 	fi   int          // the format's index among the pipeline's, for scope
