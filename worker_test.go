@@ -277,16 +277,35 @@ func TestSyncLoneCallFailingSink(t *testing.T) {
 // as Dropped, for the pipeline and the sink, and the late write changes
 // nothing once the sink returns.
 func TestCloseAbandonsLoneSyncWrite(t *testing.T) {
-	sink := hungSink()
-	l, err := NewSync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
-	require.NoError(t, err)
-	returned := make(chan struct{})
-	go func() {
-		defer close(returned)
-		l.Info("hangs")
-	}()
-	<-sink.entered
-	require.NotNil(t, l.w.alone, "the call took the lone path")
+	// The call writes alone only if the worker goroutine is parked, not
+	// draining the queue itself: wait for that, and try again in the rare
+	// case that it woke anyway (a loaded machine, a goroutine preempted
+	// between saying it parks and parking).
+	var (
+		sink     *faultSink
+		l        *SyncLogger
+		returned chan struct{}
+	)
+	for try := 0; ; try++ {
+		sink = hungSink()
+		var err error
+		l, err = NewSync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
+		require.NoError(t, err)
+		require.Eventually(t, l.w.q.sleeping.Load, 5*time.Second, time.Millisecond, "the worker parks")
+		returned = make(chan struct{})
+		go func() {
+			defer close(returned)
+			l.Info("hangs")
+		}()
+		<-sink.entered
+		if l.w.alone != nil {
+			break
+		}
+		require.Less(t, try, 10, "the call never took the lone path")
+		close(sink.gate)
+		<-returned
+		closeLogger(t, l)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	within(t, "Close with a hung lone write", func() {
