@@ -211,9 +211,10 @@ type stringStep struct {
 }
 
 // redactState walks one record (or one With call's attrs) at a time,
-// masking in place what the redactors match. It holds the scratch space
-// of the walk, reused from record to record, so that a walk that masks
-// nothing allocates nothing. One goroutine uses it at a time.
+// masking in place what the redactors match, or serves a fused encoder
+// (encoder.st) as its record's state. It holds the scratch space of the
+// walk, reused from record to record, so that a walk that masks nothing
+// allocates nothing. One goroutine uses it at a time.
 type redactState struct {
 	rd   *redaction
 	path []string // keys from the top of the line to the current field
