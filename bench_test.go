@@ -918,6 +918,37 @@ func BenchmarkWorkerShapes(b *testing.B) {
 	}
 }
 
+// BenchmarkWorkerMessages is the worker's encoding of message-only
+// records whose messages take turns, n distinct ones of zap's benchmark
+// length: the message cache's hits (n small) and misses (n beyond what
+// its table holds).
+func BenchmarkWorkerMessages(b *testing.B) {
+	for _, n := range []int{1, 256, 1000, 4 * msgCacheSize} {
+		msgs := make([]string, n)
+		for i := range msgs {
+			msgs[i] = fmt.Sprintf("Test logging, but use a somewhat realistic message length. (#%v)", i)
+		}
+		b.Run(fmt.Sprint("n=", n), func(b *testing.B) {
+			set, err := Config{}.settings()
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := newStages(set, newDiagnostics(io.Discard))
+			r := &record{time: benchTime, level: slog.LevelInfo, scope: rootScope}
+			var buf []byte
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				r.msg = msgs[i%n]
+				i++
+				p.begin(r)
+				buf = p.encode(0, buf[:0], r)
+				p.end()
+			}
+		})
+	}
+}
+
 // BenchmarkCapture is the caller's side of zap's "10 fields" call, its
 // ten users included: building the attrs (as the call site does; the
 // LogValuers run in capture) and capturing them, as a call whose values
