@@ -43,8 +43,8 @@ func checkScanners(t testing.TB, s string) {
 		}
 	}
 	// MaskString's shortcuts (one scanner called directly, timestamps
-	// skipped) mask what the whole cursor does, for the set and for each
-	// scanner alone.
+	// skipped, each scanner asked once before a cursor is built) mask
+	// what the whole cursor does, for the set and for each scanner alone.
 	for i := range numScanners {
 		one := newScanSet(1<<i, wordCredential|wordPCI|wordPII, true)
 		for _, c := range []*scanSet{set, one} {
