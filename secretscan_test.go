@@ -71,6 +71,17 @@ func checkScanners(t testing.TB, s string) {
 		}
 		from = b
 	}
+	// The key=value scanner's word-at-a-time search stops where a byte
+	// loop does.
+	for i := 0; i <= len(s); i++ {
+		want := i + strings.IndexAny(s[i:], "=:>")
+		if want < i {
+			want = len(s)
+		}
+		if got := nextKVSep(s, i); got != want {
+			t.Fatalf("nextKVSep(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	}
 }
 
 func TestScannerTriggerContract(t *testing.T) {
@@ -102,6 +113,7 @@ var scannerCorpus = []string{
 	"10.0.0.1", "2001:db8::8a2e:370:7334", "fe80::1", "::1", "12:30:45", "pass=word=x", "x==y", "a:b:c:d",
 	"2026-01-01T12:00:00Z", "2026-11-27 21:43:36.123456789+05:30", "2026-01-01T12:00:00token=x",
 	"2026-01-01T12:00:00.Z", "1234-56-78T90:12:34-00:00", "2026-01-01T12:00:00+0530", "Jane Doe", "J",
+	"dial tcp 10.0.0.1:5432: connect: connection refused", "a\x80=\xff:\x00>b", "0123456789abcdef=",
 }
 
 // timestampByLayout is isTimestamp read off its doc, byte by byte.
