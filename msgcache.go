@@ -16,7 +16,8 @@ package fapilog
 // taking turns cost the worker 74 ns a record at 256 entries, 50 at 4096
 // (BenchmarkWorkerMessages; one message: 45). It is one array per
 // format, 40 bytes an entry (160 KiB; a new logger holds 2.5 MiB), and
-// keeps at most 1 MiB of messages alive, made-anew ones included.
+// keeps at most 2 MiB alive: 1 of messages (made-anew ones included), 1
+// of their encodings, each entry's buffer reused by the next message.
 //
 // One goroutine uses a msgCache at a time (the worker's lock holder).
 type msgCache struct {
