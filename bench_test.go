@@ -230,11 +230,7 @@ func BenchmarkEncodeRecord(b *testing.B) {
 // benchStages returns the worker's per-record stages for cfg, and a record
 // of 10 attrs in a scope of 5, to measure them without the queue.
 func benchStages(b *testing.B, cfg Config) (*stages, *record) {
-	set, err := cfg.settings()
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := newStages(set, newDiagnostics(io.Discard))
+	p := testStages(b, cfg)
 	r := &record{time: benchTime, level: slog.LevelInfo, msg: "Test logging, but use a somewhat realistic message length.", scope: p.withAttrs(rootScope, attrs5())}
 	return p, r
 }
@@ -676,11 +672,7 @@ func BenchmarkTenAttrsWorker(b *testing.B) {
 		{"json+logfmt", Config{Sinks: []Sink{NewWriterSink(io.Discard), NewLogfmtSink(io.Discard)}}, nil},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			set, err := c.cfg.settings()
-			if err != nil {
-				b.Fatal(err)
-			}
-			p := newStages(set, newDiagnostics(io.Discard))
+			p := testStages(b, c.cfg)
 			r := &record{time: benchTime, level: slog.LevelInfo, msg: tenMsg, scope: rootScope}
 			r.attrs = tenAttrs(new([10]slog.Attr))
 			bufs := make([][]byte, len(p.fmts))
@@ -709,11 +701,7 @@ func BenchmarkTenAttrsWorker(b *testing.B) {
 // to a counting writer — no queue, lock, batch or accounting. Against
 // TenAttrs/sync it shows what the pipeline's machinery costs.
 func BenchmarkTenAttrsSyncFloor(b *testing.B) {
-	set, err := Config{}.settings()
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := newStages(set, newDiagnostics(io.Discard))
+	p := testStages(b, Config{})
 	r := &record{level: slog.LevelInfo, msg: tenMsg, scope: rootScope}
 	w := &countingWriter{}
 	var buf []byte
@@ -899,11 +887,7 @@ func BenchmarkWorkerShapes(b *testing.B) {
 			cfg  Config
 		}{{"default", Config{}}, {"redaction=off", Config{Redactors: []Redactor{}}}} {
 			b.Run(shape+"/"+c.name, func(b *testing.B) {
-				set, err := c.cfg.settings()
-				if err != nil {
-					b.Fatal(err)
-				}
-				p := newStages(set, newDiagnostics(io.Discard))
+				p := testStages(b, c.cfg)
 				r := records[shape]
 				var buf []byte
 				b.ReportAllocs()
@@ -929,11 +913,7 @@ func BenchmarkWorkerMessages(b *testing.B) {
 			msgs[i] = fmt.Sprintf("Test logging, but use a somewhat realistic message length. (#%v)", i)
 		}
 		b.Run(fmt.Sprint("n=", n), func(b *testing.B) {
-			set, err := Config{}.settings()
-			if err != nil {
-				b.Fatal(err)
-			}
-			p := newStages(set, newDiagnostics(io.Discard))
+			p := testStages(b, Config{})
 			r := &record{time: benchTime, level: slog.LevelInfo, scope: rootScope}
 			var buf []byte
 			i := 0

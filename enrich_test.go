@@ -135,9 +135,7 @@ func TestStaticEnricherErrorIsReported(t *testing.T) {
 }
 
 func TestStaticEnrichmentIsEncodedOnce(t *testing.T) {
-	set, err := Config{Enrichers: []Enricher{ServiceInfo("svc", "prod", "1"), RuntimeInfo()}}.settings()
-	require.NoError(t, err)
-	p := newStages(set, newDiagnostics(&syncBuffer{}))
+	p := testStages(t, Config{Enrichers: []Enricher{ServiceInfo("svc", "prod", "1"), RuntimeInfo()}})
 	require.Empty(t, p.dynamic)
 	require.Equal(t, `,"service":"svc","env":"prod","version":"1","go_version":"`+runtime.Version()+`","goos":"`+runtime.GOOS+`","goarch":"`+runtime.GOARCH+`"`, string(p.fmts[0].static))
 	if raceEnabled {

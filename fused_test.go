@@ -15,11 +15,9 @@ import (
 // before encoding it, as a pipeline with a Redactor of its own does.
 func walkingStages(t *testing.T, cfg Config) (fused, walking *stages) {
 	t.Helper()
-	set, err := cfg.settings()
-	require.NoError(t, err)
-	fused = newStages(set, newDiagnostics(&syncBuffer{}))
+	fused = testStages(t, cfg)
 	require.NotNil(t, fused.fmts[0].enc.red, "these redactors are fused")
-	walking = newStages(set, newDiagnostics(&syncBuffer{}))
+	walking = testStages(t, cfg)
 	walking.walk = true
 	for _, fm := range walking.fmts {
 		fm.enc.red, fm.keys.red = nil, nil

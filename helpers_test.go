@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -236,4 +237,15 @@ func requireSinksBalanced(t testing.TB, st Stats) {
 // entered, and the worker is busy while the next records queue up.
 func hungSink() *faultSink {
 	return &faultSink{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+}
+
+// testStages returns the worker's per-record stages for cfg, to test or
+// measure them without the queue; it fails tb if cfg is invalid.
+func testStages(tb testing.TB, cfg Config) *stages {
+	tb.Helper()
+	set, err := cfg.settings()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return newStages(set, newDiagnostics(io.Discard))
 }

@@ -60,9 +60,7 @@ func TestMsgCacheMatchesEncoding(t *testing.T) {
 // TestMsgCacheMissesDoNotAllocate: messages that keep missing (more of
 // them than the cache holds, cycled) reuse their entries' buffers.
 func TestMsgCacheMissesDoNotAllocate(t *testing.T) {
-	set, err := Config{}.settings()
-	require.NoError(t, err)
-	p := newStages(set, newDiagnostics(io.Discard))
+	p := testStages(t, Config{})
 	msgs := make([]string, 4*msgCacheSize)
 	for i := range msgs {
 		msgs[i] = fmt.Sprintf("request %d served", i)
@@ -85,9 +83,7 @@ func TestMsgCacheMissesDoNotAllocate(t *testing.T) {
 // TestMsgCacheKeepsNoLongMessage: a message too long to cache is not
 // noted either, so the cache keeps no large string alive.
 func TestMsgCacheKeepsNoLongMessage(t *testing.T) {
-	set, err := Config{}.settings()
-	require.NoError(t, err)
-	p := newStages(set, newDiagnostics(io.Discard))
+	p := testStages(t, Config{})
 	long := strings.Repeat("x", msgEncMax)
 	for range 3 {
 		r := record{level: slog.LevelInfo, msg: long, scope: rootScope}
@@ -105,10 +101,7 @@ func TestMsgCacheKeepsNoLongMessage(t *testing.T) {
 // match.
 func stagesWithout(t *testing.T, cfg Config, drop func(*encoder)) (cached, plain *stages) {
 	t.Helper()
-	set, err := cfg.settings()
-	require.NoError(t, err)
-	cached = newStages(set, newDiagnostics(io.Discard))
-	plain = newStages(set, newDiagnostics(io.Discard))
+	cached, plain = testStages(t, cfg), testStages(t, cfg)
 	for _, fm := range plain.fmts {
 		drop(&fm.enc)
 	}

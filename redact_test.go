@@ -419,9 +419,7 @@ func TestRedactCapturedAtCallTime(t *testing.T) {
 func TestRedactContextAttrs(t *testing.T) {
 	// record.ctx is filled by the context integration; redaction sees it
 	// as top-level attrs.
-	set, err := Config{}.settings()
-	require.NoError(t, err)
-	p := newStages(set, newDiagnostics(&syncBuffer{}))
+	p := testStages(t, Config{})
 	shared := []slog.Attr{slog.String("token", "t"), slog.Group("req", slog.String("id", "1"), slog.String("cookie", "c"))}
 	r := &record{level: slog.LevelInfo, msg: "m", scope: rootScope}
 	r.ctx = append(r.ctx, shared...)
@@ -435,9 +433,7 @@ func TestRedactZeroAllocsWhenNothingMatches(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
-	set, err := Config{Redactors: append(DefaultRedactors(), RedactPatterns(CardNumbers(), EmailAddresses(), JWTs(), BearerTokens(), AWSAccessKeyIDs(), SSNs()))}.settings()
-	require.NoError(t, err)
-	p := newStages(set, newDiagnostics(&syncBuffer{}))
+	p := testStages(t, Config{Redactors: append(DefaultRedactors(), RedactPatterns(CardNumbers(), EmailAddresses(), JWTs(), BearerTokens(), AWSAccessKeyIDs(), SSNs()))})
 	r := &record{level: slog.LevelInfo, msg: "order 1042 placed by ann at example.com", scope: rootScope.withGroup("g")}
 	r.addAttrs([]slog.Attr{
 		slog.String("s", "text with digits 12345 and a-dash and eyJ but no token"), slog.Int("i", 1),

@@ -350,9 +350,7 @@ func TestRedactZeroAllocsAllPresets(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
-	set, err := Config{Redactors: allRedactors()}.settings()
-	require.NoError(t, err)
-	p := newStages(set, newDiagnostics(&syncBuffer{}))
+	p := testStages(t, Config{Redactors: allRedactors()})
 	r := &record{level: slog.LevelInfo, msg: "order 1042 placed by ann at example.com: ok=true", scope: rootScope.withGroup("g")}
 	r.addAttrs([]slog.Attr{
 		slog.String("s", "text with digits 12345, 12:30:45, v1.2.3 and a-dash, eyJ but no key=value"), slog.Int("i", 1),
