@@ -4,7 +4,7 @@
 # (results/<date>.benchstat.txt), and redraws results/chart.svg and
 # results/table.md from it.
 #
-#   ./run.sh                  # the full set, -count 10 (about 25 minutes on 2 cores)
+#   ./run.sh                  # the full set, -count 10 (about 30 minutes on 2 cores)
 #   COUNT=3 ./run.sh          # fewer samples
 #   BENCH=FileThroughput ./run.sh   # a subset (a -bench regexp)
 #

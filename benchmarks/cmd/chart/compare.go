@@ -112,7 +112,7 @@ func against(how, bench, face string, peers ...peer) []comparison {
 	return out
 }
 
-// callScenario is one of BenchmarkCalls' scenarios (zap's three and the
+// callScenario is one of benchCalls' scenarios (zap's three and the
 // child logger): our async face's caller cost and end-to-end time against
 // zerolog's and zap's, with goals against zerolog of callerGoal and
 // e2eGoal (0: none), and the same face behind log/slog against slog's
