@@ -31,17 +31,18 @@ type lane struct {
 	limit         int // most records buffered (one batch is always taken into an empty buffer)
 	format        int // the sink's format, an index in stages.formats
 
-	mu         sync.Mutex
-	queue      []*laneBatch // pushed, not yet taken by the owner; oldest first
-	queued     int          // records in queue
-	hw         int          // most records queued at once
-	current    []*laneBatch // taken by the owner, being written as one; emptied by abandon
-	alone      int          // records the owner writes unqueued (worker.writeAlone); zeroed by abandon
-	closing    bool         // the pipeline is closing: write what is queued, then close the sink
-	abandoned  bool         // Close gave up: queued and current batches were counted as dropped
-	sinkClosed bool
-	free       []*laneBatch
-	spare      atomic.Pointer[laneBatch] // one more free laneBatch, taken and given back without mu
+	mu          sync.Mutex
+	queue       []*laneBatch // pushed, not yet taken by the owner; oldest first
+	queued      int          // records in queue
+	hw          int          // most records queued at once
+	current     []*laneBatch // taken by the owner, being written as one; emptied by abandon
+	alone       int          // records the owner writes unqueued (worker.writeAlone); zeroed by abandon
+	aloneDirect bool         // they have no queue position (worker.writeDirect)
+	closing     bool         // the pipeline is closing: write what is queued, then close the sink
+	abandoned   bool         // Close gave up: queued and current batches were counted as dropped
+	sinkClosed  bool
+	free        []*laneBatch
+	spare       atomic.Pointer[laneBatch] // one more free laneBatch, taken and given back without mu
 
 	owner    atomic.Bool
 	dirty    bool // owner only: written since the last Flush
@@ -489,8 +490,10 @@ func (ln *lane) write(run []*laneBatch) {
 // level that will not be queued (worker.writeAlone), and reports whether
 // it did: only if the lane takes that level, no summary is due, and it
 // is free, empty and open. The record is counted as the lane's for
-// abandon until writeAlone lets the lane go.
-func (ln *lane) ownAlone(level slog.Level) bool {
+// abandon until writeAlone lets the lane go. A direct record, which has
+// no queue position (worker.writeDirect), is counted as submitted here,
+// under the mutex abandon takes to count it as dropped.
+func (ln *lane) ownAlone(level slog.Level, direct bool) bool {
 	if (ln.level != nil && level < ln.level.Level()) || ln.summaryWanted.Load() ||
 		!ln.owner.CompareAndSwap(false, true) {
 		return false
@@ -498,7 +501,10 @@ func (ln *lane) ownAlone(level slog.Level) bool {
 	ln.mu.Lock()
 	idle := len(ln.queue) == 0 && !ln.closing && !ln.abandoned
 	if idle {
-		ln.alone = 1
+		ln.alone, ln.aloneDirect = 1, direct
+		if direct {
+			ln.w.unqueued.Add(1)
+		}
 	}
 	ln.mu.Unlock()
 	if !idle {
@@ -654,6 +660,9 @@ func (ln *lane) abandon() {
 	held = append(held, ln.current...)
 	ln.current = ln.current[:0]
 	ln.dropped.Add(uint64(ln.alone))
+	if ln.aloneDirect {
+		ln.w.abandoned.Add(uint64(ln.alone)) // no position for worker.abandon to count
+	}
 	ln.alone = 0
 	ln.mu.Unlock()
 	ln.room.notify()

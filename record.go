@@ -29,6 +29,21 @@ type record struct {
 	side  *capture    // what the call captured before claiming the slot, or nil
 }
 
+// fill makes r the record of one call: its time, message, level, PC and
+// scope, with side's attrs if the call captured them, else ctxAttrs and a
+// copy of attrs in r's own buffer.
+func (r *record) fill(t time.Time, msg string, level slog.Level, pc uintptr, sc *scope, side *capture, ctxAttrs, attrs []slog.Attr) {
+	r.time, r.msg, r.level, r.pc, r.scope = t, msg, level, pc, sc
+	r.side = side
+	if side != nil {
+		r.ctx, r.attrs = side.ctx, side.attrs
+		return
+	}
+	r.ctx = ctxAttrs
+	r.own = append(r.own[:0], attrs...)
+	r.attrs = r.own
+}
+
 // A capture is what a call captures before it claims its slot, because
 // capturing it runs code that may be slow or block: LogValuers, the
 // encoding of slog.Any values, Config.ContextExtractors, the copying of

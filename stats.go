@@ -116,7 +116,7 @@ func (w *worker) stats() Stats {
 	}
 	return Stats{
 		Sinks:          sinks,
-		Submitted:      w.q.claimed() + rejected + w.ctl.sampled.Load(),
+		Submitted:      w.q.claimed() + w.unqueued.Load() + rejected + w.ctl.sampled.Load(),
 		Written:        w.written.Load(),
 		Dropped:        rejected + w.abandoned.Load() + w.sinkDropped.Load(),
 		Rejected:       rejected,

@@ -86,6 +86,9 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 	if len(w.set.extractors) > 0 || !plain(attrs) || call != nil {
 		side = w.capture(ctx, ctxAttrs, call, attrs)
 	}
+	if wait && w.writeDirect(t, msg, level, pc, sc, side, ctxAttrs, attrs) {
+		return
+	}
 	pos, err := w.claim(level, wait)
 	if err != nil {
 		if side != nil {
@@ -100,17 +103,7 @@ func (w *worker) emit(ctx context.Context, sc *scope, wait bool, t time.Time, le
 		w.drops.add(reason, level, 1)
 		return
 	}
-	// From here to publish: copies only.
-	r := w.q.at(pos)
-	r.time, r.msg, r.level, r.pc, r.scope = t, msg, level, pc, sc
-	r.side = side
-	if side != nil {
-		r.ctx, r.attrs = side.ctx, side.attrs
-	} else {
-		r.ctx = ctxAttrs
-		r.own = append(r.own[:0], attrs...)
-		r.attrs = r.own
-	}
+	w.q.at(pos).fill(t, msg, level, pc, sc, side, ctxAttrs, attrs) // copies only, up to publish
 	w.q.publish(pos)
 	if !wait {
 		w.q.wakeConsumer()

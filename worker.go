@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // worker is the one pipeline behind both facades. It owns the ring, the
@@ -86,7 +88,12 @@ type worker struct {
 	// commit, most of them only to sleep again. At the end (with alone),
 	// so that the fields above keep their places.
 	lockWaiters, ownerWaiters atomic.Int32
-	alone                     *sharedBatch // the lock holder's, for writeAlone
+	alone                     *sharedBatch // the lock holder's, for writeAlone and writeDirect
+	solo                      record       // the lock holder's, for writeDirect
+	// unqueued counts the records writeDirect took, which have no queue
+	// position: part of Submitted. Written under the lane's mutex, so that
+	// the lane's abandon counts each either here and dropped, or neither.
+	unqueued atomic.Uint64
 }
 
 func newWorker(cfg Config) (*worker, error) {
@@ -193,14 +200,67 @@ func (w *worker) waitDone(target uint64, cancel <-chan struct{}) bool {
 // ~710 to ~560 ns (BenchmarkTenAttrs/sync). The lock is held through the
 // write, so no later batch is accounted for before this record.
 func (w *worker) writeAlone(target uint64) bool {
-	if len(w.lanes) != 1 || w.ctl.dedupe != nil || w.progress.waiting() || w.q.claimed() != target ||
-		w.done.Load() != target-1 || w.q.consumed() != target-1 || w.q.peek(1) != 1 {
+	if !w.writesAlone() || w.q.claimed() != target || w.done.Load() != target-1 ||
+		w.q.consumed() != target-1 || w.q.peek(1) != 1 {
 		return false
 	}
 	ln, r := w.lanes[0], w.q.at(target-1)
-	if !ln.ownAlone(r.level) {
+	if !ln.ownAlone(r.level, false) {
 		return false
 	}
+	sb := w.encodeAlone(r)
+	w.q.release(1)
+	status, abandoned := ln.writeAlone(sb.lines(ln.format))
+	sb.reset()
+	if !abandoned && w.done.CompareAndSwap(target-1, target) { // else Close counted it
+		w.applyAlone(status)
+		w.progress.notify()
+	}
+	return true
+}
+
+// writeDirect is writeAlone for a sync call that finds the pipeline idle
+// (every queued record accounted for) before it claims a slot: it takes
+// the lock, fills the worker's own record (solo) as emit fills a slot,
+// and writes it, and reports whether it did. A slot is the next of the
+// queue's thousands, cold in the cache by the time it comes round again,
+// and so is its attr buffer; solo's are the last call's.
+func (w *worker) writeDirect(t time.Time, msg string, level slog.Level, pc uintptr, sc *scope, side *capture, ctxAttrs, attrs []slog.Attr) bool {
+	if !w.directIdle() || !w.tryLock() {
+		return false
+	}
+	ln := w.lanes[0]
+	// Under lock, closed is final: run closes the sinks after it took
+	// the lock and found the queue closed and empty.
+	if !w.directIdle() || w.q.isClosed() || !ln.ownAlone(level, true) {
+		w.unlock()
+		return false
+	}
+	r := &w.solo
+	r.fill(t, msg, level, pc, sc, side, ctxAttrs, attrs)
+	sb := w.encodeAlone(r)
+	status, abandoned := ln.writeAlone(sb.lines(ln.format))
+	sb.reset()
+	if !abandoned { // else Close counted it (lane.abandon)
+		w.applyAlone(status)
+	}
+	w.unlock()
+	return true
+}
+
+// writesAlone reports whether the pipeline is one that writes a record alone:
+// a lone lane, no dedupe, and no caller waiting on progress.
+func (w *worker) writesAlone() bool {
+	return len(w.lanes) == 1 && w.ctl.dedupe == nil && !w.progress.waiting()
+}
+
+// directIdle reports whether writeDirect may write now: writesAlone, and every
+// position claimed accounted for.
+func (w *worker) directIdle() bool { return w.writesAlone() && w.q.claimed() == w.done.Load() }
+
+// encodeAlone encodes r, in the lock holder's batch, and returns that
+// batch, for writeAlone and writeDirect.
+func (w *worker) encodeAlone(r *record) *sharedBatch {
 	if w.alone == nil {
 		w.alone = w.newBatch()
 	}
@@ -208,18 +268,17 @@ func (w *worker) writeAlone(target uint64) bool {
 	size := w.encode(sb, r)
 	sb.commit(r.time, r.level)
 	r.done(size)
-	w.q.release(1)
-	status, abandoned := ln.writeAlone(sb.lines(ln.format))
-	sb.reset()
-	if !abandoned && w.done.CompareAndSwap(target-1, target) { // else Close counted it
-		t := batchTally{records: 1}
-		if status != 0 {
-			t.failed = 1
-		}
-		w.apply(&t)
-		w.progress.notify()
+	return sb
+}
+
+// applyAlone counts one record written alone, with the status its write
+// returned.
+func (w *worker) applyAlone(status uint8) {
+	t := batchTally{records: 1}
+	if status != 0 {
+		t.failed = 1
 	}
-	return true
+	w.apply(&t)
 }
 
 // helpable reports whether some lane has batches queued and no owner.

@@ -231,8 +231,10 @@ func TestSyncLoneCallWritesAlone(t *testing.T) {
 		require.Equal(t, i+1, flushes, "flushed before the call returned")
 	}
 	require.NotNil(t, l.w.alone, "the calls took the lone path")
+	require.Equal(t, uint64(20), l.w.unqueued.Load(), "without a queue position (writeDirect)")
 	st := l.Stats()
 	require.Equal(t, []uint64{20, 20, 20}, []uint64{st.Submitted, st.Written, st.Batches})
+	require.Zero(t, st.QueueHighWater)
 	ss := st.Sinks[0]
 	require.Equal(t, []uint64{20, 20, 20}, []uint64{ss.Routed, ss.Written, ss.WriteLatency.Count})
 	closeLogger(t, l)
@@ -275,8 +277,16 @@ func TestSyncLoneCallFailingSink(t *testing.T) {
 
 // A Close that gives up while a lone sync write hangs counts that record
 // as Dropped, for the pipeline and the sink, and the late write changes
-// nothing once the sink returns.
+// nothing once the sink returns: for a record written without a queue
+// position (writeDirect), and for one its caller queued because the lock
+// was taken, then wrote from its slot (writeAlone).
 func TestCloseAbandonsLoneSyncWrite(t *testing.T) {
+	for _, queued := range []bool{false, true} {
+		t.Run(fmt.Sprintf("queued=%v", queued), func(t *testing.T) { testCloseAbandonsLoneSyncWrite(t, queued) })
+	}
+}
+
+func testCloseAbandonsLoneSyncWrite(t *testing.T, queued bool) {
 	// The call writes alone only if the worker goroutine is parked, not
 	// draining the queue itself: wait for that, and try again in the rare
 	// case that it woke anyway (a loaded machine, a goroutine preempted
@@ -292,13 +302,23 @@ func TestCloseAbandonsLoneSyncWrite(t *testing.T) {
 		l, err = NewSync(Config{Sinks: []Sink{sink}, Diagnostics: &syncBuffer{}})
 		require.NoError(t, err)
 		require.Eventually(t, l.w.q.sleeping.Load, 5*time.Second, time.Millisecond, "the worker parks")
+		held := queued && l.w.tryLock() // the call finds the lock taken, and queues its record
 		returned = make(chan struct{})
 		go func() {
 			defer close(returned)
 			l.Info("hangs")
 		}()
+		if held {
+			require.Eventually(t, func() bool { return l.w.lockWaiters.Load() == 1 }, 5*time.Second, time.Millisecond,
+				"the caller waits for the lock")
+			l.w.unlock()
+		}
 		<-sink.entered
-		if l.w.alone != nil {
+		direct := uint64(1) // records written without a queue position
+		if queued {
+			direct = 0
+		}
+		if l.w.alone != nil && l.w.unqueued.Load() == direct {
 			break
 		}
 		require.Less(t, try, 10, "the call never took the lone path")
