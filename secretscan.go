@@ -52,13 +52,24 @@ var secretTrigger = func() (t [256]uint16) {
 	return t
 }()
 
-// triggersOf returns the OR of secretTrigger over s's bytes.
+// triggersOf returns the OR of secretTrigger over s's bytes. Four ORs
+// that do not wait on each other: one chain over every byte holds the
+// loop to one byte per OR's latency (a user agent's ~110 bytes were 8%
+// of a request record's encoding).
 func triggersOf(s string) uint16 {
-	var seen uint16
-	for i := 0; i < len(s); i++ {
-		seen |= secretTrigger[s[i]]
+	var a, b, c, d uint16
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		w := s[i : i+4]
+		a |= secretTrigger[w[0]]
+		b |= secretTrigger[w[1]]
+		c |= secretTrigger[w[2]]
+		d |= secretTrigger[w[3]]
 	}
-	return seen
+	for ; i < len(s); i++ {
+		a |= secretTrigger[s[i]]
+	}
+	return a | b | c | d
 }
 
 // scanSet is the built-in scanners a pipeline runs on every string, and

@@ -94,6 +94,20 @@ func TestScannerTriggerContract(t *testing.T) {
 	require.Equal(t, scanKV, triggersOf("key=value")&(scanKV|scanURL))
 }
 
+// triggersOf sees every byte of a string of any length, whatever its
+// place among the four ORs.
+func TestTriggersOf(t *testing.T) {
+	for n := range 24 {
+		for at := range n {
+			for c := range 256 {
+				s := []byte(strings.Repeat(" ", n))
+				s[at] = byte(c)
+				require.Equal(t, secretTrigger[c], triggersOf(string(s)), "%q", s)
+			}
+		}
+	}
+}
+
 // FuzzScanners checks the scanners' contract on arbitrary strings.
 func FuzzScanners(f *testing.F) {
 	for _, s := range scannerCorpus {
