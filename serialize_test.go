@@ -902,3 +902,47 @@ func TestIsScalar(t *testing.T) {
 		}
 	}
 }
+
+// An error is captured as its text, a string, unless it marshals itself
+// or its Error method panics. Every format then writes it as that string
+// (text formats write invalid UTF-8 as \x escapes, as slog.TextHandler
+// writes an error), and JSON writes the same line, with the same secrets
+// masked, as from the error captured as JSON.
+func TestErrorCapturedAsText(t *testing.T) {
+	for _, cfg := range []Config{{}, {Redactors: []Redactor{}}, {Redactors: allRedactors()}} {
+		every, _ := allFormats()
+		cfg.Sinks = every
+		p := testStages(t, cfg)
+		for _, c := range []struct {
+			err  error
+			text bool // captured as its text
+		}{
+			{errors.New("dial tcp 10.0.0.1:5432: connect: connection refused"), true},
+			{fmt.Errorf("open %q: %w", "/tmp/a\tb\"c\n", errors.New("no such file or directory")), true},
+			{errors.New("auth failed: password=hunter2 token: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"), true},
+			{errors.New("ünïcödé \x00 \xff <html>"), true},
+			{&ptrError{"pointer"}, true},
+			{panicError{}, false},
+			{(*ptrError)(nil), false},
+			{marshalError{}, false},
+		} {
+			captured := appendCaptured(nil, slog.Any("error", c.err))
+			require.Equal(t, c.text, captured[0].Value.Kind() == slog.KindString, "%#v", c.err)
+			asJSON := []slog.Attr{slog.Any("error", (*arena)(nil).json(slog.AnyValue(c.err)).Any())}
+			for f := range p.fmts {
+				line := func(attrs []slog.Attr) string {
+					r := &record{time: benchTime, level: slog.LevelError, msg: "failed", scope: rootScope, attrs: attrs}
+					p.begin(r)
+					defer p.end()
+					return string(p.encode(f, nil, r))
+				}
+				if c.text {
+					require.Equal(t, line([]slog.Attr{slog.String("error", c.err.Error())}), line(captured), "format %d, %#v", f, c.err)
+				}
+				if p.fmts[f].head.kind == kindJSON || !c.text {
+					require.Equal(t, line(asJSON), line(captured), "format %d, %#v", f, c.err)
+				}
+			}
+		}
+	}
+}
