@@ -91,8 +91,10 @@ type worker struct {
 	alone                     *sharedBatch // the lock holder's, for writeAlone and writeDirect
 	solo                      record       // the lock holder's, for writeDirect
 	// unqueued counts the records writeDirect took, which have no queue
-	// position: part of Submitted. Written under the lane's mutex, so that
-	// the lane's abandon counts each either here and dropped, or neither.
+	// position: part of Submitted. Added to under the lane's mutex
+	// (lane.ownAlone), which the lane's abandon takes to count such a
+	// record, unfinished, as dropped: a snapshot after abandon holds it in
+	// both counts.
 	unqueued atomic.Uint64
 }
 
@@ -248,14 +250,14 @@ func (w *worker) writeDirect(t time.Time, msg string, level slog.Level, pc uintp
 	return true
 }
 
-// writesAlone reports whether the pipeline is one that writes a record alone:
-// a lone lane, no dedupe, and no caller waiting on progress.
+// writesAlone reports whether the pipeline may write a record alone: one
+// lane, no dedupe, and no caller waiting on progress.
 func (w *worker) writesAlone() bool {
 	return len(w.lanes) == 1 && w.ctl.dedupe == nil && !w.progress.waiting()
 }
 
-// directIdle reports whether writeDirect may write now: writesAlone, and every
-// position claimed accounted for.
+// directIdle reports whether writeDirect may write now: writesAlone, and
+// every position claimed accounted for.
 func (w *worker) directIdle() bool { return w.writesAlone() && w.q.claimed() == w.done.Load() }
 
 // encodeAlone encodes r, in the lock holder's batch, and returns that
