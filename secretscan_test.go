@@ -301,10 +301,9 @@ func TestCardInt(t *testing.T) {
 	} {
 		require.Equal(t, want, cardInt(n), "%d", n)
 	}
-	// Against the string form's Luhn, on random integers of every length
-	// and on integers made to pass Luhn.
-	// And at the edges of each first digit of every length, ten on each
-	// side: one of each ten passes Luhn.
+	// Against the string form's Luhn: on random integers of every length,
+	// every other one made to pass Luhn, and on ten integers either side
+	// of each first digit's edge at every length (one of each ten passes).
 	r := rand.New(rand.NewPCG(1, 2))
 	var ns []uint64
 	for i := range 200_000 {
